@@ -1,0 +1,41 @@
+"""What the local stack and the test fixtures share: the Procfile commands and the LiteLLM environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "infra" / "litellm" / "config.yaml"
+VENV_BIN = REPO / ".venv" / "bin"
+
+# Environment every LiteLLM process gets, locally, in tests, in docker-compose and on ECS
+# (infra/docker-compose.yml and the Terraform task definition set the same values; a test checks it).
+LITELLM_BASE_ENV: dict[str, str] = {
+    "LITELLM_MODE": "PRODUCTION",
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS": "True",
+    "LITELLM_LOG": "ERROR",
+    "JSON_LOGS": "True",
+    "DISABLE_SCHEMA_UPDATE": "True",
+}
+
+
+def procfile_commands(path: Path = REPO / "Procfile") -> dict[str, str]:
+    """name -> shell command, the way honcho reads the Procfile."""
+    commands: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, _, command = line.partition(":")
+        commands[name.strip()] = command.strip()
+    return commands
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    """The caller's environment with the venv on PATH and the emulator and callbacks importable."""
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "emulator"), str(REPO / "callbacks")])
+    env.update(extra)
+    return env

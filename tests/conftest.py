@@ -1,0 +1,37 @@
+"""Shared fixtures: the real Bedrock emulator and the real LiteLLM proxy, started once per test session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# LiteLLM must never reach for remote files, also when a test imports it in-process.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
+
+from support.stack import Gateway, run_emulator, run_gateway  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Logs and state of the processes the session starts (kept by pytest for post-mortems)."""
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def emulator_url(run_dir: Path) -> Iterator[str]:
+    with run_emulator(run_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def gateway(run_dir: Path, emulator_url: str) -> Iterator[Gateway]:
+    """The gateway exactly as `make up` runs it: infra/litellm/config.yaml, callbacks/, one worker."""
+    with run_gateway(run_dir, emulator_url) as gw:
+        yield gw
