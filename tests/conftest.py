@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 # LiteLLM must never reach for remote files, also when a test imports it in-process.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
 
-from support.stack import Gateway, run_emulator, run_gateway  # noqa: E402
+from support.local_stack import LocalStack, run_local_stack
+from support.stack import Gateway, run_emulator, run_gateway
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +33,11 @@ def gateway(run_dir: Path, emulator_url: str) -> Iterator[Gateway]:
     """The gateway exactly as `make up` runs it: infra/litellm/config.yaml, callbacks/, one worker."""
     with run_gateway(run_dir, emulator_url) as gw:
         yield gw
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The whole local stack exactly as `make up` runs it (honcho + Procfile): emulator, LiteLLM,
+    VictoriaMetrics and vmalert on free ports. Yields a LocalStack (gateway_url, master_key, victoriametrics_url...)."""
+    with run_local_stack(tmp_path_factory.mktemp("local-stack")) as stack:
+        yield stack

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stack_env import CONFIG, LITELLM_BASE_ENV, REPO, procfile_commands, process_env
+from stack_env import CONFIG, LITELLM_BASE_ENV, REPO, process_env, procfile_commands
 
 
 def free_port() -> int:

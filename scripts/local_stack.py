@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""Run the gateway locally: LiteLLM + the Bedrock emulator (or real Bedrock) + VictoriaMetrics/vmalert when installed.
+
+    scripts/local_stack.py up [--port 4000] [--bedrock auto|emulator|aws] [--workers 1] [--no-metrics]
+    scripts/local_stack.py down
+
+`up` runs the Procfile's processes through honcho in the foreground (Ctrl-C stops them all), waits for the
+gateway to be healthy and prints its URL, a ready-to-paste curl and the Claude Code environment block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from stack_env import CONFIG, LITELLM_BASE_ENV, REPO, VENV_BIN, process_env, procfile_commands
+
+DEFAULT_RUN_DIR = REPO / ".run"
+ALERT_RULES_GLOB = str(REPO / "infra" / "grafana" / "alerts" / "*.yml")
+
+
+class StackError(Exception):
+    """A problem the operator can fix; printed as one line."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    gateway: int
+    emulator: int
+    victoriametrics: int
+    vmalert: int
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def check_ports(wanted: dict[str, int]) -> None:
+    for name, port in wanted.items():
+        if not 1 <= port <= 65535:
+            raise StackError(f"{name} port {port} is not a valid TCP port")
+        if port_in_use(port):
+            raise StackError(
+                f"port {port} ({name}) is already in use: stop what listens there (`make down` for an earlier "
+                f"stack) or choose another port (scripts/local_stack.py up --help)"
+            )
+    if len(set(wanted.values())) != len(wanted):
+        raise StackError(f"two services were given the same port: {wanted}")
+
+
+def aws_credentials_present() -> bool:
+    try:
+        import boto3
+
+        return boto3.Session().get_credentials() is not None
+    except Exception:
+        return False
+
+
+def resolve_bedrock_mode(requested: str) -> str:
+    if requested != "auto":
+        return requested
+    return "aws" if aws_credentials_present() else "emulator"
+
+
+def master_key(run_dir: Path) -> str:
+    """LITELLM_MASTER_KEY from the environment, else a strong key generated once and kept in .run/ (0600)."""
+    key = os.environ.get("LITELLM_MASTER_KEY", "").strip()
+    if key:
+        if not key.startswith("sk-") or len(key) < 35:
+            raise StackError("LITELLM_MASTER_KEY must be strong: 'sk-' followed by 32+ random characters")
+        return key
+    path = run_dir / "master_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = "sk-" + secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def render_scrape_config(run_dir: Path, gateway_port: int) -> None:
+    renderer = REPO / "scripts" / "render_scrape_config.py"
+    out = run_dir / "scrape.yml"
+    subprocess.run(
+        [sys.executable, str(renderer), "--static-target", f"127.0.0.1:{gateway_port}", "--out", str(out)],
+        check=True,
+    )
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def banner(url: str, key_ref: str, mode: str, ports: Ports, metrics: bool) -> str:
+    lines = [
+        "",
+        "=" * 72,
+        f"  Gateway ready: {url}   (Bedrock: {mode})",
+        f"  Master key:    {key_ref}",
+    ]
+    if metrics:
+        lines.append(
+            f"  VictoriaMetrics: http://127.0.0.1:{ports.victoriametrics}   vmalert: http://127.0.0.1:{ports.vmalert}"
+        )
+    lines += [
+        "",
+        "  Try it:",
+        f"    curl -s {url}/v1/chat/completions \\",
+        f'      -H "Authorization: Bearer {key_ref}" \\',
+        "      -H 'Content-Type: application/json' \\",
+        '      -d \'{"model": "claude-haiku-4-5", "max_tokens": 64, '
+        '"messages": [{"role": "user", "content": "Hello"}]}\'',
+        "",
+        "  Claude Code:",
+        f"    export ANTHROPIC_BASE_URL={url}",
+        f"    export ANTHROPIC_AUTH_TOKEN={key_ref}",
+        "    export ANTHROPIC_MODEL=claude-sonnet-4-5",
+        "    export ANTHROPIC_SMALL_FAST_MODEL=claude-haiku-4-5",
+        "",
+        "  Ctrl-C stops everything.",
+        "=" * 72,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def build_env(args: argparse.Namespace, ports: Ports, run_dir: Path, key: str, mode: str) -> dict[str, str]:
+    multiproc = run_dir / "prometheus-multiproc"
+    if multiproc.exists():
+        shutil.rmtree(multiproc)
+    multiproc.mkdir(parents=True)
+    env = process_env(
+        **LITELLM_BASE_ENV,
+        LITELLM_CONFIG=str(args.config),
+        GATEWAY_HOST=args.host,
+        GATEWAY_PORT=str(ports.gateway),
+        EMULATOR_PORT=str(ports.emulator),
+        VM_PORT=str(ports.victoriametrics),
+        VMALERT_PORT=str(ports.vmalert),
+        VMALERT_RULES=ALERT_RULES_GLOB,
+        LITELLM_WORKERS=str(args.workers),
+        LITELLM_MASTER_KEY=key,
+        LITELLM_METRICS_TOKEN=key,
+        PROMETHEUS_MULTIPROC_DIR=str(multiproc),
+        RUN_DIR=str(run_dir),
+    )
+    env.setdefault("AWS_REGION", "us-east-1")
+    if mode == "emulator":
+        # The emulator accepts any credentials; never send real ones to it.
+        env.update(
+            AWS_BEDROCK_RUNTIME_ENDPOINT=f"http://127.0.0.1:{ports.emulator}",
+            AWS_ACCESS_KEY_ID="emulator",
+            AWS_SECRET_ACCESS_KEY="emulator",  # noqa: S106 - not a secret: the emulator ignores it
+        )
+        env.pop("AWS_SESSION_TOKEN", None)
+        env.pop("AWS_PROFILE", None)
+    else:
+        env.pop("AWS_BEDROCK_RUNTIME_ENDPOINT", None)
+    return env
+
+
+def up(args: argparse.Namespace) -> int:
+    run_dir: Path = args.run_dir
+    run_dir.mkdir(parents=True, exist_ok=True)
+    pidfile = run_dir / "stack.pid"
+    if pidfile.exists():
+        with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+            os.kill(int(pidfile.read_text()), 0)
+            raise StackError(f"a local stack is already running (pid {pidfile.read_text().strip()}): `make down` first")
+        pidfile.unlink()
+
+    if not (VENV_BIN / "litellm").exists():
+        raise StackError("LiteLLM is not installed in .venv: run `make up` (it installs requirements.lock)")
+    if not args.config.is_file():
+        raise StackError(f"gateway config not found: {args.config}")
+    mode = resolve_bedrock_mode(args.bedrock)
+    metrics = args.metrics and shutil.which("victoria-metrics") is not None
+    if args.metrics and not metrics:
+        print(
+            "note: VictoriaMetrics is not installed, metrics are not collected "
+            "(apt-get install victoria-metrics, or `make deps`)",
+            file=sys.stderr,
+        )
+    vmalert = metrics and shutil.which("vmalert") is not None
+
+    ports = Ports(args.port, args.emulator_port, args.vm_port, args.vmalert_port)
+    wanted = {"gateway": ports.gateway}
+    if mode == "emulator":
+        wanted["emulator"] = ports.emulator
+    if metrics:
+        wanted["victoriametrics"] = ports.victoriametrics
+    if vmalert:
+        wanted["vmalert"] = ports.vmalert
+    check_ports(wanted)
+
+    key = master_key(run_dir)
+    # How the banner refers to the key (the key itself is never printed).
+    key_path = run_dir / "master_key"
+    shown = str(key_path.relative_to(REPO)) if key_path.is_relative_to(REPO) else str(key_path)
+    key_ref = "$LITELLM_MASTER_KEY" if os.environ.get("LITELLM_MASTER_KEY") else f"$(cat {shown})"
+    env = build_env(args, ports, run_dir, key, mode)
+    processes = ["litellm"]
+    if mode == "emulator":
+        processes.insert(0, "emulator")
+    if metrics:
+        render_scrape_config(run_dir, ports.gateway)
+        processes.append("victoriametrics")
+    if vmalert:
+        processes.append("vmalert")
+    unknown = set(processes) - procfile_commands().keys()
+    if unknown:
+        raise StackError(f"Procfile lacks process(es) {sorted(unknown)}")
+
+    # An empty env file: honcho would otherwise read a developer's ./.env over the environment built here.
+    honcho_env = run_dir / "honcho.env"
+    honcho_env.write_text("")
+    cmd = [
+        str(VENV_BIN / "honcho"),
+        "start",
+        "--procfile",
+        str(REPO / "Procfile"),
+        "--app-root",
+        str(REPO),
+        "--env",
+        str(honcho_env),
+        *processes,
+    ]
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO)
+    pidfile.write_text(str(proc.pid))
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{ports.gateway}"
+
+    def announce() -> None:
+        deadline = time.monotonic() + args.ready_timeout
+        while time.monotonic() < deadline and proc.poll() is None:
+            if http_ok(f"{url}/health/readiness"):
+                print(banner(url, key_ref, mode, ports, metrics), flush=True)
+                (run_dir / "ready").write_text(url + "\n")
+                return
+            time.sleep(0.5)
+        if proc.poll() is None:
+            print(
+                f"error: the gateway did not become healthy within {args.ready_timeout}s (see the log above)",
+                file=sys.stderr,
+                flush=True,
+            )
+            proc.send_signal(signal.SIGTERM)
+
+    threading.Thread(target=announce, daemon=True).start()
+    try:
+        rc = proc.wait()
+    except KeyboardInterrupt:  # honcho got the same SIGINT from the terminal and stops its processes
+        rc = proc.wait()
+    finally:
+        pidfile.unlink(missing_ok=True)
+        (run_dir / "ready").unlink(missing_ok=True)
+    return 0 if rc in (0, -signal.SIGINT, 130) else rc
+
+
+def down(args: argparse.Namespace) -> int:
+    pidfile = args.run_dir / "stack.pid"
+    if not pidfile.exists():
+        print("no local stack is running")
+        return 0
+    pid = int(pidfile.read_text())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pidfile.unlink(missing_ok=True)
+        print("no local stack is running (stale pid file removed)")
+        return 0
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            print("local stack stopped")
+            return 0
+        time.sleep(0.2)
+    raise StackError(f"the local stack (pid {pid}) did not stop within 20s")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_up = sub.add_parser("up", help="run the local stack in the foreground")
+    p_up.add_argument("--port", type=int, default=int(os.environ.get("GATEWAY_PORT", 4000)), help="gateway port")
+    p_up.add_argument("--host", default="127.0.0.1", help="gateway listen address (default: loopback only)")
+    p_up.add_argument("--emulator-port", type=int, default=4010)
+    p_up.add_argument("--vm-port", type=int, default=8428, help="VictoriaMetrics port")
+    p_up.add_argument("--vmalert-port", type=int, default=8880)
+    p_up.add_argument(
+        "--workers", type=int, default=1, choices=range(1, 17), metavar="N", help="LiteLLM worker processes (1-16)"
+    )
+    p_up.add_argument(
+        "--bedrock",
+        choices=["auto", "emulator", "aws"],
+        default=os.environ.get("BEDROCK", "auto"),
+        help="upstream: the local emulator, real Bedrock with your AWS credentials, or auto "
+        "(real Bedrock when AWS credentials are found, else the emulator). Env: BEDROCK",
+    )
+    p_up.add_argument("--no-metrics", dest="metrics", action="store_false", help="do not start VictoriaMetrics/vmalert")
+    p_up.add_argument("--config", type=Path, default=CONFIG, help=argparse.SUPPRESS)
+    p_up.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR, help=argparse.SUPPRESS)
+    p_up.add_argument("--ready-timeout", type=int, default=120, help=argparse.SUPPRESS)
+    p_down = sub.add_parser("down", help="stop a stack started with `up`")
+    p_down.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return up(args) if args.command == "up" else down(args)
+    except StackError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as e:
+        print(f"error: {' '.join(map(str, e.cmd))} failed with exit code {e.returncode}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Upstream failures seen through the gateway: fallbacks on throttling, Bedrock 400s, streams dropped mid-way."""
+
+from __future__ import annotations
+
+import time
+
+import anthropic
+import httpx
+import openai
+import pytest
+
+from support.stack import Gateway
+
+VALIDATION_MESSAGE = "TODO"
+
+
+def served_counts(emulator: httpx.Client) -> dict[str, int]:
+    """model id -> number of requests the emulator received for it (any operation)."""
+    counts: dict[str, int] = {}
+    for row in emulator.get("/emulator/requests").raise_for_status().json()["requests"]:
+        counts[row["model"]] = counts.get(row["model"], 0) + row["count"]
+    return counts
+
+
+def test_throttled_opus_falls_back_to_sonnet(oai: openai.OpenAI, emulator_log: httpx.Client) -> None:
+    r = oai.chat.completions.with_raw_response.create(
+        model="claude-opus-4-5",
+        max_tokens=32,
+        messages=[{"role": "user", "content": "Plan the refactor [emulator fault=throttle only_model=opus]"}],
+    )
+    completion = r.parse()
+    assert completion.choices[0].message.content
+    counts = served_counts(emulator_log)
+    opus = sum(n for m, n in counts.items() if "opus" in m)
+    sonnet = sum(n for m, n in counts.items() if "sonnet" in m)
+    assert opus >= 1, counts  # Opus was tried (and throttled) ...
+    assert sonnet == 1, counts  # ... and Sonnet, the first fallback, answered
+    assert int(r.headers.get("x-litellm-attempted-fallbacks", "0")) >= 1
+
+
+def test_throttled_everywhere_is_429(oai: openai.OpenAI, emulator_log: httpx.Client) -> None:
+    with pytest.raises(openai.RateLimitError) as e:
+        oai.chat.completions.create(
+            model="claude-haiku-4-5",
+            max_tokens=16,
+            messages=[{"role": "user", "content": "[emulator fault=throttle]"}],
+        )
+    assert e.value.status_code == 429
+    assert "Too many requests" in str(e.value)
+
+
+def test_bedrock_validation_error_is_a_400_with_bedrocks_message(
+    oai: openai.OpenAI, claude: anthropic.Anthropic, emulator_log: httpx.Client
+) -> None:
+    with pytest.raises(openai.BadRequestError) as e:
+        oai.chat.completions.create(
+            model="claude-sonnet-4-5",
+            max_tokens=16,
+            messages=[{"role": "user", "content": "[emulator fault=validation]"}],
+        )
+    assert e.value.status_code == 400
+    with pytest.raises(anthropic.BadRequestError) as e2:
+        claude.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=16,
+            messages=[{"role": "user", "content": "[emulator fault=validation]"}],
+        )
+    assert e2.value.status_code == 400
+    # The emulator words it like Bedrock; the gateway passes Bedrock's message through.
+    for err in (e.value, e2.value):
+        assert VALIDATION_MESSAGE in str(err), str(err)
+    # 4xx validation errors are not retried onto other models.
+    counts = served_counts(emulator_log)
+    assert all("sonnet" in m for m in counts), counts
+
+
+def test_stream_dropped_mid_way_ends_with_an_error_not_a_hang(gateway: Gateway, emulator_log: httpx.Client) -> None:
+    client = openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=gateway.master_key, timeout=45, max_retries=0)
+    started = time.monotonic()
+    received = ""
+    with pytest.raises((openai.APIError, httpx.HTTPError)) as e:
+        stream = client.chat.completions.create(
+            model="claude-haiku-4-5",
+            max_tokens=64,
+            stream=True,
+            messages=[{"role": "user", "content": "[emulator fault=drop output_tokens=40]"}],
+        )
+        for chunk in stream:
+            if chunk.choices:
+                received += chunk.choices[0].delta.content or ""
+    assert not isinstance(e.value, openai.APITimeoutError), "the client waited for a stream that never ended"
+    assert time.monotonic() - started < 40
+
+
+def test_anthropic_stream_dropped_mid_way_ends_with_an_error(gateway: Gateway, emulator_log: httpx.Client) -> None:
+    client = anthropic.Anthropic(base_url=gateway.url, api_key=gateway.master_key, timeout=45, max_retries=0)
+    with (
+        pytest.raises((anthropic.APIError, httpx.HTTPError)) as e,
+        client.messages.stream(
+            model="claude-haiku-4-5",
+            max_tokens=64,
+            messages=[{"role": "user", "content": "[emulator fault=drop output_tokens=40]"}],
+        ) as stream,
+    ):
+        for _ in stream.text_stream:
+            pass
+        stream.get_final_message()
+    assert not isinstance(e.value, anthropic.APITimeoutError)
