@@ -9,8 +9,9 @@ from stack_env import REPO
 
 
 def versions_env() -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in (REPO / "versions.env").read_text().splitlines())
-    return {k.strip(): v.strip() for k, v in pairs if k.strip() and not k.startswith("#")}
+    lines = (line.strip() for line in (REPO / "versions.env").read_text().splitlines())
+    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return {k.strip(): v.strip() for k, v in pairs}
 
 
 def test_litellm_pins_agree() -> None:
