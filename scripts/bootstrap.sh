@@ -60,9 +60,11 @@ apt_install() { # installs the Debian packages that are missing; needs root (or 
 install_system() {
   apt_install victoria-metrics prometheus redis-server docker-compose shellcheck
   # Debian starts the packaged services; the repository runs its own instances on its own ports.
+  local sudo="" svc
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
   for svc in victoria-metrics prometheus redis-server; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
-      systemctl stop "$svc" || true
+      $sudo systemctl stop "$svc" || true
     fi
   done
 }
