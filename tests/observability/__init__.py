@@ -1,0 +1,1 @@
+"""Observability tests: scrape config, dashboards, alerts, runbooks (issue 5)."""

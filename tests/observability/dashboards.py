@@ -1,0 +1,85 @@
+"""Read the provisioned dashboards and turn their panel targets into the queries Grafana would send."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from stack_env import REPO
+
+GRAFANA = REPO / "infra" / "grafana"
+DASHBOARD_DIR = GRAFANA / "dashboards"
+DATASOURCE_UID = "victoriametrics"
+INSTANT_PANELS = frozenset({"stat", "gauge", "bargauge", "table", "piechart"})
+
+# Grafana's global variables the queries may use, longest names first (so $__range_s is not read as $__range).
+GLOBAL_VARIABLES = ("__range_ms", "__range_s", "__range", "__rate_interval", "__interval_ms", "__interval")
+_VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)")
+_REGEX_SPECIAL = re.compile(r"([\\^$*+?.()|{}\[\]])")
+
+
+def load_dashboards(directory: Path = DASHBOARD_DIR) -> dict[str, dict]:
+    """file name -> dashboard JSON."""
+    return {path.name: json.loads(path.read_text()) for path in sorted(directory.glob("*.json"))}
+
+
+def all_panels(dashboard: Mapping) -> Iterator[dict]:
+    """Every panel, rows' nested panels included (rows themselves too)."""
+    for panel in dashboard.get("panels", []):
+        yield panel
+        yield from panel.get("panels", [])
+
+
+def query_panels(dashboard: Mapping) -> Iterator[dict]:
+    return (p for p in all_panels(dashboard) if p.get("type") != "row")
+
+
+def variable_names(dashboard: Mapping) -> set[str]:
+    return {v["name"] for v in dashboard.get("templating", {}).get("list", [])}
+
+
+def used_variables(text: str) -> set[str]:
+    return {next(g for g in m.groups() if g) for m in _VARIABLE.finditer(text)}
+
+
+def regex_escape(value: str) -> str:
+    """How Grafana's Prometheus datasource escapes a variable value used in a regex matcher."""
+    return _REGEX_SPECIAL.sub(r"\\\1", value)
+
+
+def expand(expr: str, values: Mapping[str, str]) -> str:
+    """Substitute $var, ${var}, ${var:fmt} and [[var]]; unknown variables are an error."""
+
+    def replace(match: re.Match) -> str:
+        name = next(g for g in match.groups() if g)
+        if name not in values:
+            raise KeyError(f"variable ${name} has no value (expression: {expr})")
+        return values[name]
+
+    return _VARIABLE.sub(replace, expr)
+
+
+@dataclass(frozen=True)
+class PanelQuery:
+    dashboard: str
+    panel: str
+    ref_id: str
+    expr: str
+    instant: bool
+
+    @property
+    def name(self) -> str:
+        return f"{self.dashboard} / {self.panel} / {self.ref_id}"
+
+
+def panel_queries(dashboards: Mapping[str, Mapping]) -> list[PanelQuery]:
+    queries = []
+    for dashboard in dashboards.values():
+        for panel in query_panels(dashboard):
+            for t in panel.get("targets", []):
+                instant = (bool(t.get("instant")) and not t.get("range")) or panel["type"] in INSTANT_PANELS
+                queries.append(PanelQuery(dashboard["uid"], panel["title"], t["refId"], t["expr"], instant))
+    return queries

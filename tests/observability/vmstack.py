@@ -1,0 +1,145 @@
+"""Real VictoriaMetrics and vmalert for tests, started with the repository's Procfile commands."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from stack_env import REPO, procfile_commands
+from support.stack import Process, base_env, free_port, http_ok
+
+RENDERER = REPO / "scripts" / "render_scrape_config.py"
+ALERT_RULES_GLOB = str(REPO / "infra" / "grafana" / "alerts" / "*.yml")
+
+
+class QueryError(AssertionError):
+    """VictoriaMetrics answered a query with an error."""
+
+
+def http_json(url: str, data: dict[str, str] | None = None, timeout: float = 30) -> dict:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=timeout) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        raise QueryError(f"{url} -> HTTP {e.code}: {e.read().decode(errors='replace')[:500]}") from None
+
+
+def render_scrape_config(out: Path, static_targets: Sequence[str], scrape_interval: str, environment: str) -> None:
+    """Render the scrape config exactly as `make up` does (scripts/render_scrape_config.py)."""
+    args = [sys.executable, str(RENDERER), "--out", str(out), "--scrape-interval", scrape_interval]
+    args += ["--environment", environment]
+    for target in static_targets:
+        args += ["--static-target", target]
+    subprocess.run(args, check=True, capture_output=True, text=True)
+
+
+@dataclass
+class VictoriaMetrics:
+    url: str
+    process: Process
+
+    def query(self, expr: str, at: float | None = None) -> list[dict]:
+        params = {"query": expr}
+        if at is not None:
+            params["time"] = f"{at:.3f}"
+        answer = http_json(f"{self.url}/api/v1/query", params)
+        if answer.get("status") != "success":
+            raise QueryError(f"{expr}: {answer}")
+        return answer["data"]["result"]
+
+    def query_range(self, expr: str, start: float, end: float, step: str) -> list[dict]:
+        params = {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": step}
+        answer = http_json(f"{self.url}/api/v1/query_range", params)
+        if answer.get("status") != "success":
+            raise QueryError(f"{expr}: {answer}")
+        return answer["data"]["result"]
+
+    def label_values(self, label: str, match: str) -> list[str]:
+        query = urllib.parse.urlencode({"match[]": match})
+        return http_json(f"{self.url}/api/v1/label/{label}/values?{query}")["data"]
+
+    def force_flush(self) -> None:
+        with urllib.request.urlopen(f"{self.url}/internal/force_flush", timeout=30) as r:
+            r.read()
+
+    def targets(self) -> list[dict]:
+        return http_json(f"{self.url}/api/v1/targets")["data"]["activeTargets"]
+
+    def wait_for(self, expr: str, timeout: float = 60, predicate=bool) -> list[dict]:
+        """Poll an instant query until predicate(result) holds; returns the result."""
+        deadline = time.monotonic() + timeout
+        result: list[dict] = []
+        while time.monotonic() < deadline:
+            self.force_flush()
+            result = self.query(expr)
+            if predicate(result):
+                return result
+            time.sleep(0.5)
+        raise AssertionError(f"{expr} did not satisfy the condition within {timeout}s: {result}")
+
+
+@contextlib.contextmanager
+def run_victoriametrics(
+    run_dir: Path,
+    *,
+    port: int | None = None,
+    vmalert_port: int | None = None,
+    metrics_token: str | None,
+    extra_args: str = "",
+) -> Iterator[VictoriaMetrics]:
+    """The Procfile's `victoriametrics` process; the scrape config must already be at run_dir/scrape.yml.
+
+    metrics_token=None starts it WITHOUT LITELLM_METRICS_TOKEN in its environment."""
+    port = port or free_port()
+    env = base_env(VM_PORT=str(port), VMALERT_PORT=str(vmalert_port or free_port()), RUN_DIR=str(run_dir))
+    env.pop("LITELLM_METRICS_TOKEN", None)
+    if metrics_token is not None:
+        env["LITELLM_METRICS_TOKEN"] = metrics_token
+    command = procfile_commands()["victoriametrics"] + (f" {extra_args}" if extra_args else "")
+    proc = Process("victoriametrics", command, env, run_dir / f"victoriametrics-{port}.log").start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        proc.wait_ready(lambda: http_ok(f"{url}/health"), timeout=30)
+        yield VictoriaMetrics(url=url, process=proc)
+    finally:
+        proc.stop()
+
+
+@dataclass
+class VmAlert:
+    url: str
+    process: Process
+
+    def rules(self) -> list[dict]:
+        groups = http_json(f"{self.url}/api/v1/rules")["data"]["groups"]
+        return [rule for group in groups for rule in group["rules"]]
+
+    def alerts(self) -> list[dict]:
+        return http_json(f"{self.url}/api/v1/alerts")["data"]["alerts"] or []
+
+
+@contextlib.contextmanager
+def run_vmalert(
+    run_dir: Path, vm_port: int, *, port: int | None = None, rules: str = ALERT_RULES_GLOB, extra_args: str = ""
+) -> Iterator[VmAlert]:
+    """The Procfile's `vmalert` process against the VictoriaMetrics on vm_port."""
+    port = port or free_port()
+    env = base_env(VM_PORT=str(vm_port), VMALERT_PORT=str(port), VMALERT_RULES=rules, RUN_DIR=str(run_dir))
+    command = procfile_commands()["vmalert"] + (f" {extra_args}" if extra_args else "")
+    proc = Process("vmalert", command, env, run_dir / f"vmalert-{port}.log").start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        proc.wait_ready(lambda: http_ok(f"{url}/health"), timeout=30)
+        yield VmAlert(url=url, process=proc)
+    finally:
+        proc.stop()
