@@ -1,0 +1,240 @@
+# The whole gateway as one composition: environments call this module with their sizes.
+#   network -> alb (+ origin secret) -> cloudfront/WAF -> ecs-cluster -> rds-postgres (+ redis)
+#   -> litellm-service -> victoriametrics -> grafana. Secrets are generated write-only (secrets module).
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  name = "${var.project}-${var.environment}"
+  repo = "${path.module}/../../../.."
+
+  config_file     = "${local.repo}/infra/litellm/config.yaml"
+  callbacks_dir   = "${local.repo}/callbacks"
+  grafana_dir     = "${local.repo}/infra/grafana"
+  scrape_template = "${local.repo}/infra/victoriametrics/scrape.yml.tftpl"
+  alerts_dir      = "${local.repo}/infra/grafana/alerts"
+  https_origin    = var.edge.origin_certificate_arn != null
+}
+
+module "network" {
+  source = "../network"
+
+  name                    = local.name
+  cidr_block              = var.network.cidr_block
+  az_count                = var.network.az_count
+  nat_gateway_mode        = var.network.nat_gateway_mode
+  interface_endpoints     = var.network.interface_endpoints
+  flow_log_retention_days = var.log_retention_days
+}
+
+module "secrets" {
+  source = "../secrets"
+
+  name                    = local.name
+  recovery_window_in_days = var.secret_recovery_window_days
+  secrets = {
+    litellm-master-key = {
+      description = "LiteLLM master key (admin; also the bearer token VictoriaMetrics scrapes /metrics/ with)"
+      prefix      = "sk-"
+    }
+    litellm-salt-key = {
+      description = "LiteLLM salt key: encrypts credentials stored in the database. Never rotate once data exists."
+      prefix      = "sk-"
+    }
+    grafana-admin-password = {
+      description = "Grafana admin password (user admin)"
+      length      = 32
+    }
+  }
+}
+
+module "config_bucket" {
+  source = "../private-bucket"
+
+  name                    = "${local.name}-config-${data.aws_caller_identity.current.account_id}"
+  force_destroy           = var.config_bucket_force_destroy
+  noncurrent_version_days = 30
+}
+
+module "alb" {
+  source = "../alb"
+
+  name                = local.name
+  vpc_id              = module.network.vpc_id
+  public_subnet_ids   = module.network.public_subnet_ids
+  idle_timeout        = var.edge.alb_idle_timeout
+  certificate_arn     = var.edge.origin_certificate_arn
+  deletion_protection = var.edge.alb_deletion_protect
+  targets = {
+    grafana = {
+      port              = 3000
+      health_check_path = "/grafana/api/health"
+      path_patterns     = ["/grafana", "/grafana/*"]
+      priority          = 10
+    }
+    litellm = {
+      port                 = 4000
+      health_check_path    = "/health/liveliness"
+      priority             = 100
+      deregistration_delay = var.litellm.drain_seconds
+    }
+  }
+}
+
+module "cloudfront" {
+  source = "../cloudfront"
+
+  name                   = local.name
+  origin_domain_name     = local.https_origin ? var.edge.origin_domain_name : module.alb.dns_name
+  origin_protocol        = module.alb.listener_protocol
+  origin_header          = module.alb.origin_header
+  origin_read_timeout    = var.edge.origin_read_timeout
+  custom_domain          = var.edge.custom_domain
+  price_class            = var.edge.price_class
+  rate_limit_per_5min    = var.edge.rate_limit_per_5min
+  admin_allowed_cidrs    = var.edge.admin_allowed_cidrs
+  waf_log_retention_days = var.log_retention_days
+}
+
+module "ecs_cluster" {
+  source = "../ecs-cluster"
+
+  name   = local.name
+  vpc_id = module.network.vpc_id
+}
+
+module "database" {
+  source = "../rds-postgres"
+
+  name                  = "${local.name}-db"
+  vpc_id                = module.network.vpc_id
+  subnet_ids            = module.network.private_subnet_ids
+  instance_class        = var.database.instance_class
+  allocated_storage     = var.database.allocated_storage
+  max_allocated_storage = var.database.max_allocated_storage
+  multi_az              = var.database.multi_az
+  backup_retention_days = var.database.backup_retention_days
+  deletion_protection   = var.database.deletion_protection
+  skip_final_snapshot   = var.database.skip_final_snapshot
+  performance_insights  = var.database.performance_insights
+}
+
+module "redis" {
+  source = "../elasticache-redis"
+  count  = var.redis == null ? 0 : 1
+
+  name       = "${local.name}-redis"
+  vpc_id     = module.network.vpc_id
+  subnet_ids = module.network.private_subnet_ids
+  node_type  = var.redis.node_type
+  replicas   = var.redis.replicas
+}
+
+module "litellm" {
+  source = "../litellm-service"
+
+  name         = "${local.name}-litellm"
+  cluster_arn  = module.ecs_cluster.arn
+  cluster_name = module.ecs_cluster.name
+  vpc_id       = module.network.vpc_id
+  subnet_ids   = module.network.private_subnet_ids
+  image = {
+    repository = var.litellm.image_repository
+    tag        = var.litellm.image_tag
+    digest     = var.litellm.image_digest
+  }
+  alb = {
+    security_group_id       = module.alb.security_group_id
+    target_group_arn        = module.alb.target_group_arns["litellm"]
+    arn_suffix              = module.alb.arn_suffix
+    target_group_arn_suffix = module.alb.target_group_arn_suffixes["litellm"]
+  }
+  service_discovery_namespace_id = module.ecs_cluster.namespace_id
+  config_bucket                  = { id = module.config_bucket.id, arn = module.config_bucket.arn }
+  config_file                    = local.config_file
+  callbacks_dir                  = local.callbacks_dir
+  secret_arns = {
+    master_key = module.secrets.arns["litellm-master-key"]
+    salt_key   = module.secrets.arns["litellm-salt-key"]
+  }
+  database = {
+    host              = module.database.address
+    port              = module.database.port
+    name              = module.database.database_name
+    secret_arn        = module.database.master_user_secret_arn
+    security_group_id = module.database.security_group_id
+  }
+  redis = var.redis == null ? null : {
+    host              = module.redis[0].primary_endpoint
+    port              = module.redis[0].port
+    security_group_id = module.redis[0].security_group_id
+    auth_secret_arn   = module.redis[0].auth_secret_arn
+  }
+  cpu              = var.litellm.cpu
+  memory           = var.litellm.memory
+  workers_per_task = var.litellm.workers_per_task
+  desired_count    = var.litellm.desired_count
+  autoscaling = {
+    min_capacity        = var.litellm.min_capacity
+    max_capacity        = var.litellm.max_capacity
+    cpu_target          = var.litellm.cpu_target
+    requests_per_target = var.litellm.requests_per_target
+  }
+  log_retention_days = var.log_retention_days
+}
+
+module "victoriametrics" {
+  source = "../victoriametrics"
+
+  name                             = "${local.name}-vm"
+  environment                      = var.environment
+  image                            = var.images.victoriametrics
+  init_image                       = module.litellm.image
+  cluster_arn                      = module.ecs_cluster.arn
+  vpc_id                           = module.network.vpc_id
+  subnet_ids                       = module.network.private_subnet_ids
+  service_discovery_namespace_id   = module.ecs_cluster.namespace_id
+  service_discovery_namespace_name = module.ecs_cluster.namespace_name
+  config_bucket                    = { id = module.config_bucket.id, arn = module.config_bucket.arn }
+  scrape_template                  = local.scrape_template
+  alerts_dir                       = local.alerts_dir
+  vmalert_image                    = var.images.vmalert
+  scrape_interval                  = var.observability.scrape_interval
+  retention_period                 = var.observability.retention_period
+  cpu                              = var.observability.vm_cpu
+  memory                           = var.observability.vm_memory
+  log_retention_days               = var.log_retention_days
+  litellm = {
+    service_discovery_name = module.litellm.service_discovery_name
+    port                   = module.litellm.metrics_port
+    security_group_id      = module.litellm.security_group_id
+    metrics_token_arn      = module.secrets.arns["litellm-master-key"]
+  }
+}
+
+module "grafana" {
+  source = "../grafana"
+
+  name        = "${local.name}-grafana"
+  image       = var.images.grafana
+  init_image  = module.litellm.image
+  cluster_arn = module.ecs_cluster.arn
+  vpc_id      = module.network.vpc_id
+  subnet_ids  = module.network.private_subnet_ids
+  alb = {
+    security_group_id = module.alb.security_group_id
+    target_group_arn  = module.alb.target_group_arns["grafana"]
+  }
+  public_url    = module.cloudfront.url
+  config_bucket = { id = module.config_bucket.id, arn = module.config_bucket.arn }
+  grafana_dir   = local.grafana_dir
+  victoriametrics = {
+    url               = module.victoriametrics.url
+    port              = module.victoriametrics.port
+    security_group_id = module.victoriametrics.security_group_id
+  }
+  admin_password_secret_arn = module.secrets.arns["grafana-admin-password"]
+  cpu                       = var.observability.grafana_cpu
+  memory                    = var.observability.grafana_memory
+  log_retention_days        = var.log_retention_days
+}

@@ -1,0 +1,62 @@
+output "gateway_url" {
+  description = "Public URL of the gateway (ANTHROPIC_BASE_URL / OpenAI base_url + /v1)."
+  value       = module.cloudfront.url
+}
+
+output "grafana_url" {
+  description = "Public URL of Grafana (user admin, password in the grafana-admin-password secret)."
+  value       = module.grafana.url
+}
+
+output "secret_arns" {
+  description = "ARNs of the secrets (never their values): LiteLLM master and salt keys, Grafana admin password, RDS master user, Redis AUTH token."
+  value = merge(
+    {
+      litellm_master_key     = module.secrets.arns["litellm-master-key"]
+      litellm_salt_key       = module.secrets.arns["litellm-salt-key"]
+      grafana_admin_password = module.secrets.arns["grafana-admin-password"]
+      database_master_user   = module.database.master_user_secret_arn
+    },
+    var.redis == null ? {} : { redis_auth_token = module.redis[0].auth_secret_arn },
+  )
+}
+
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = module.ecs_cluster.name
+}
+
+output "litellm_service_name" {
+  description = "Name of the LiteLLM ECS service (aws ecs update-service --force-new-deployment)."
+  value       = module.litellm.service_name
+}
+
+output "litellm_image" {
+  description = "LiteLLM image reference the tasks run."
+  value       = module.litellm.image
+}
+
+output "litellm_log_group" {
+  description = "CloudWatch log group of the LiteLLM tasks."
+  value       = module.litellm.log_group_name
+}
+
+output "cloudfront_distribution_id" {
+  description = "ID of the CloudFront distribution."
+  value       = module.cloudfront.distribution_id
+}
+
+output "web_acl_arn" {
+  description = "ARN of the WAF web ACL."
+  value       = module.cloudfront.web_acl_arn
+}
+
+output "config_bucket" {
+  description = "Bucket holding the configuration objects the tasks copy at start."
+  value       = module.config_bucket.id
+}
+
+output "nat_gateway_count" {
+  description = "Number of NAT gateways."
+  value       = module.network.nat_gateway_count
+}

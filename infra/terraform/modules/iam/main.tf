@@ -1,0 +1,154 @@
+# Least-privilege roles of one ECS service:
+#   execution role: pull images, write logs, read exactly the listed secrets (ECS injects them at start);
+#   task role: read its own configuration prefixes, invoke exactly the listed Bedrock inference profiles
+#   (bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream, nothing else), mount its EFS access point.
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition = data.aws_partition.current.partition
+  # us.anthropic.claude-x -> anthropic.claude-x: the foundation model behind a cross-region inference profile.
+  foundation_model_ids = distinct([for id in var.bedrock_inference_profile_ids : replace(id, "/^[a-z]+\\./", "")])
+  inference_profile_arns = [
+    for id in var.bedrock_inference_profile_ids :
+    "arn:${local.partition}:bedrock:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:inference-profile/${id}"
+  ]
+  # A cross-region profile routes to the model in several regions: the model ARN is allowed in any region,
+  # but only when invoked through one of the profiles above (condition below).
+  foundation_model_arns = [for id in local.foundation_model_ids : "arn:${local.partition}:bedrock:*::foundation-model/${id}"]
+  bedrock_actions       = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+# --- Execution role --------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "execution" {
+  name_prefix        = "${var.name}-exec-"
+  description        = "ECS execution role of ${var.name}: image pull, logs, its secrets"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+resource "aws_iam_role_policy_attachment" "execution" {
+  role       = aws_iam_role.execution.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+data "aws_iam_policy_document" "execution_secrets" {
+  count = length(var.secret_arns) > 0 ? 1 : 0
+
+  statement {
+    sid       = "ReadOwnSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = var.secret_arns
+  }
+
+  dynamic "statement" {
+    for_each = var.secrets_kms_key_arn == null ? [] : [var.secrets_kms_key_arn]
+    content {
+      sid       = "DecryptOwnSecrets"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "execution_secrets" {
+  count = length(var.secret_arns) > 0 ? 1 : 0
+
+  name   = "read-secrets"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution_secrets[0].json
+}
+
+# --- Task role -------------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "task" {
+  name_prefix        = "${var.name}-task-"
+  description        = "ECS task role of ${var.name}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+data "aws_iam_policy_document" "task" {
+  statement {
+    sid       = "ListOwnConfig"
+    actions   = ["s3:ListBucket"]
+    resources = [var.config_bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [for p in var.config_prefixes : "${p}*"]
+    }
+  }
+
+  statement {
+    sid       = "ReadOwnConfig"
+    actions   = ["s3:GetObject"]
+    resources = [for p in var.config_prefixes : "${var.config_bucket_arn}/${p}*"]
+  }
+
+  dynamic "statement" {
+    for_each = length(local.inference_profile_arns) > 0 ? [1] : []
+    content {
+      sid       = "InvokeListedInferenceProfiles"
+      actions   = local.bedrock_actions
+      resources = local.inference_profile_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.foundation_model_arns) > 0 ? [1] : []
+    content {
+      sid       = "InvokeModelsThroughListedProfiles"
+      actions   = local.bedrock_actions
+      resources = local.foundation_model_arns
+
+      condition {
+        test     = "StringEquals"
+        variable = "bedrock:InferenceProfileArn"
+        values   = local.inference_profile_arns
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.efs_access == null ? [] : [var.efs_access]
+    content {
+      sid       = "MountOwnAccessPoint"
+      actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+      resources = [statement.value.file_system_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "elasticfilesystem:AccessPointArn"
+        values   = [statement.value.access_point_arn]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "task"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task.json
+}

@@ -1,0 +1,506 @@
+# The stock LiteLLM image on Fargate, configured without building an image:
+#   * config.yaml and the callbacks package are S3 objects written by Terraform; an init container (same image,
+#     its own python3 + boto3) copies them into a task volume mounted at /etc/litellm. Their content hashes
+#     (CONFIG_ETAG, CALLBACKS_ETAG: MD5s, as S3 etags of SSE-KMS objects are not) are in the task definition,
+#     so changing either file registers a new revision and rolls the service.
+#   * an optional second init container runs the database migrations, then the gateway starts;
+#   * secrets come from Secrets Manager through the task definition's `secrets`, never `environment`;
+#   * each task registers an A record in Cloud Map so VictoriaMetrics scrapes every task's /metrics/;
+#   * autoscaling on CPU and ALB requests per target, circuit breaker with rollback, 120 s stop timeout.
+
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  region         = data.aws_region.current.region
+  image          = "${var.image.repository}:${var.image.tag}${var.image.digest == null ? "" : "@${var.image.digest}"}"
+  port           = 4000
+  config_prefix  = "litellm/config/"
+  callbk_prefix  = "litellm/callbacks/"
+  config_dir     = "/etc/litellm"
+  callbacks_path = "/etc/litellm/callbacks"
+  multiproc_dir  = "/var/run/prometheus-multiproc"
+  callback_files = sort(fileset(var.callbacks_dir, "llmgw_callbacks/**/*.py"))
+
+  # Same values as scripts/stack_env.py LITELLM_BASE_ENV (tests/terraform compares them).
+  litellm_base_env = {
+    LITELLM_MODE                         = "PRODUCTION"
+    LITELLM_LOCAL_MODEL_COST_MAP         = "True"
+    LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS = "True"
+    LITELLM_LOG                          = "ERROR"
+    JSON_LOGS                            = "True"
+    DISABLE_SCHEMA_UPDATE                = "True"
+  }
+
+  content_hashes = {
+    CONFIG_ETAG    = aws_s3_object.config.source_hash
+    CALLBACKS_ETAG = md5(join(",", [for f in local.callback_files : aws_s3_object.callbacks[f].source_hash]))
+  }
+
+  environment = merge(
+    local.litellm_base_env,
+    {
+      AWS_REGION               = local.region
+      PYTHONPATH               = local.callbacks_path
+      PROMETHEUS_MULTIPROC_DIR = local.multiproc_dir
+      DATABASE_HOST            = "${var.database.host}:${var.database.port}"
+      DATABASE_NAME            = var.database.name
+    },
+    var.redis == null ? {} : {
+      REDIS_HOST = var.redis.host
+      REDIS_PORT = tostring(var.redis.port)
+      REDIS_SSL  = "True"
+    },
+    local.content_hashes,
+    var.extra_environment,
+  )
+
+  secrets = merge(
+    {
+      LITELLM_MASTER_KEY = var.secret_arns.master_key
+      LITELLM_SALT_KEY   = var.secret_arns.salt_key
+      DATABASE_USERNAME  = "${var.database.secret_arn}:username::"
+      DATABASE_PASSWORD  = "${var.database.secret_arn}:password::"
+    },
+    var.redis == null ? {} : { REDIS_PASSWORD = var.redis.auth_secret_arn },
+  )
+
+  secret_arns = concat(
+    [var.secret_arns.master_key, var.secret_arns.salt_key, var.database.secret_arn],
+    var.redis == null ? [] : [var.redis.auth_secret_arn],
+  )
+
+  log_configuration = {
+    logDriver = "awslogs"
+    options = {
+      awslogs-group         = aws_cloudwatch_log_group.this.name
+      awslogs-region        = local.region
+      awslogs-stream-prefix = "litellm"
+    }
+  }
+
+  env_list     = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
+  secrets_list = [for k in sort(keys(local.secrets)) : { name = k, valueFrom = local.secrets[k] }]
+  config_mount = { sourceVolume = "litellm-config", containerPath = local.config_dir, readOnly = true }
+  litellm_args = ["--config", "${local.config_dir}/config.yaml", "--port", tostring(local.port), "--num_workers", tostring(var.workers_per_task)]
+
+  migrate_container = {
+    name             = "migrate"
+    image            = local.image
+    essential        = false
+    command          = concat(local.litellm_args, ["--skip_server_startup"])
+    environment      = [for e in local.env_list : e.name == "DISABLE_SCHEMA_UPDATE" ? { name = e.name, value = "False" } : e]
+    secrets          = local.secrets_list
+    mountPoints      = [local.config_mount]
+    dependsOn        = [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }]
+    logConfiguration = local.log_configuration
+  }
+
+  litellm_container = {
+    name         = "litellm"
+    image        = local.image
+    essential    = true
+    command      = local.litellm_args
+    portMappings = [{ containerPort = local.port, protocol = "tcp", name = "http" }]
+    environment  = local.env_list
+    secrets      = local.secrets_list
+    mountPoints = [
+      local.config_mount,
+      { sourceVolume = "prometheus-multiproc", containerPath = local.multiproc_dir, readOnly = false },
+    ]
+    dependsOn = concat(
+      [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }],
+      var.run_migrations ? [{ containerName = "migrate", condition = "SUCCESS" }] : [],
+    )
+    stopTimeout = var.stop_timeout
+    healthCheck = {
+      command     = ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:4000/health/liveliness', timeout=4)"]
+      interval    = 15
+      timeout     = 5
+      retries     = 3
+      startPeriod = 60
+    }
+    ulimits          = [{ name = "nofile", softLimit = 65536, hardLimit = 65536 }]
+    logConfiguration = local.log_configuration
+  }
+}
+
+# --- Configuration objects -------------------------------------------------------------------------------------
+
+resource "aws_s3_object" "config" {
+  bucket       = var.config_bucket.id
+  key          = "${local.config_prefix}config.yaml"
+  source       = var.config_file
+  source_hash  = filemd5(var.config_file)
+  content_type = "application/yaml"
+}
+
+resource "aws_s3_object" "callbacks" {
+  for_each = toset(local.callback_files)
+
+  bucket       = var.config_bucket.id
+  key          = "${local.callbk_prefix}${each.value}"
+  source       = "${var.callbacks_dir}/${each.value}"
+  source_hash  = filemd5("${var.callbacks_dir}/${each.value}")
+  content_type = "text/x-python"
+}
+
+module "config_sync" {
+  source = "../config-sync"
+
+  image          = local.image
+  bucket         = var.config_bucket.id
+  aws_region     = local.region
+  log_group_name = aws_cloudwatch_log_group.this.name
+  content_hashes = local.content_hashes
+  mounts         = [{ volume = "litellm-config", path = local.config_dir }]
+  items = [
+    { prefix = local.config_prefix, path = local.config_dir },
+    { prefix = local.callbk_prefix, path = local.callbacks_path },
+  ]
+}
+
+# --- Roles, logs, network --------------------------------------------------------------------------------------
+
+module "iam" {
+  source = "../iam"
+
+  name                          = var.name
+  secret_arns                   = local.secret_arns
+  config_bucket_arn             = var.config_bucket.arn
+  config_prefixes               = [local.config_prefix, local.callbk_prefix]
+  bedrock_inference_profile_ids = var.bedrock_inference_profile_ids
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  # checkov:skip=CKV_AWS_338: retention is a variable: 365 days by default and in prod, shorter in dev
+  name              = "/ecs/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+}
+
+resource "aws_security_group" "this" {
+  name        = var.name
+  description = "LiteLLM tasks: 4000 from the ALB and the metrics scraper"
+  vpc_id      = var.vpc_id
+
+  tags = { Name = var.name }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "from_alb" {
+  security_group_id            = aws_security_group.this.id
+  description                  = "Gateway traffic from the ALB"
+  ip_protocol                  = "tcp"
+  from_port                    = local.port
+  to_port                      = local.port
+  referenced_security_group_id = var.alb.security_group_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
+  security_group_id            = var.alb.security_group_id
+  description                  = "ALB to LiteLLM tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = local.port
+  to_port                      = local.port
+  referenced_security_group_id = aws_security_group.this.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "https" {
+  security_group_id = aws_security_group.this.id
+  description       = "HTTPS to AWS APIs (Bedrock, S3, Secrets Manager, ECR, logs) through endpoints or NAT"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+resource "aws_vpc_security_group_egress_rule" "postgres" {
+  security_group_id            = aws_security_group.this.id
+  description                  = "PostgreSQL"
+  ip_protocol                  = "tcp"
+  from_port                    = var.database.port
+  to_port                      = var.database.port
+  referenced_security_group_id = var.database.security_group_id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "postgres_from_tasks" {
+  security_group_id            = var.database.security_group_id
+  description                  = "PostgreSQL from LiteLLM tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = var.database.port
+  to_port                      = var.database.port
+  referenced_security_group_id = aws_security_group.this.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "redis" {
+  count = var.redis == null ? 0 : 1
+
+  security_group_id            = aws_security_group.this.id
+  description                  = "Redis"
+  ip_protocol                  = "tcp"
+  from_port                    = var.redis.port
+  to_port                      = var.redis.port
+  referenced_security_group_id = var.redis.security_group_id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "redis_from_tasks" {
+  count = var.redis == null ? 0 : 1
+
+  security_group_id            = var.redis.security_group_id
+  description                  = "Redis from LiteLLM tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = var.redis.port
+  to_port                      = var.redis.port
+  referenced_security_group_id = aws_security_group.this.id
+}
+
+# --- Task definition and service -------------------------------------------------------------------------------
+
+resource "aws_ecs_task_definition" "this" {
+  family                   = var.name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = module.iam.execution_role_arn
+  task_role_arn            = module.iam.task_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  # Task-local (Fargate ephemeral storage) volumes: the synced configuration and the Prometheus multiprocess
+  # directory every worker writes its metric files to.
+  volume {
+    name = "litellm-config"
+  }
+
+  volume {
+    name = "prometheus-multiproc"
+  }
+
+  container_definitions = jsonencode(concat(
+    [module.config_sync.container_definition],
+    var.run_migrations ? [local.migrate_container] : [],
+    [local.litellm_container],
+  ))
+}
+
+resource "aws_service_discovery_service" "this" {
+  name = var.service_discovery_name
+
+  dns_config {
+    namespace_id   = var.service_discovery_namespace_id
+    routing_policy = "MULTIVALUE"
+
+    dns_records {
+      type = "A"
+      ttl  = 10
+    }
+  }
+
+  health_check_custom_config {
+    failure_threshold = 1
+  }
+}
+
+resource "aws_ecs_service" "this" {
+  name                               = var.name
+  cluster                            = var.cluster_arn
+  task_definition                    = aws_ecs_task_definition.this.arn
+  desired_count                      = var.desired_count
+  launch_type                        = "FARGATE"
+  platform_version                   = "LATEST"
+  health_check_grace_period_seconds  = 120
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  propagate_tags                     = "SERVICE"
+  enable_ecs_managed_tags            = true
+  wait_for_steady_state              = false
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.subnet_ids
+    security_groups  = [aws_security_group.this.id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = var.alb.target_group_arn
+    container_name   = "litellm"
+    container_port   = local.port
+  }
+
+  service_registries {
+    registry_arn = aws_service_discovery_service.this.arn
+  }
+
+  lifecycle {
+    ignore_changes = [desired_count]
+  }
+}
+
+# --- Autoscaling -----------------------------------------------------------------------------------------------
+
+resource "aws_appautoscaling_target" "this" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.autoscaling.min_capacity
+  max_capacity       = var.autoscaling.max_capacity
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  name               = "${var.name}-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  resource_id        = aws_appautoscaling_target.this.resource_id
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.autoscaling.cpu_target
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "requests" {
+  name               = "${var.name}-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  resource_id        = aws_appautoscaling_target.this.resource_id
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.autoscaling.requests_per_target
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${var.alb.arn_suffix}/${var.alb.target_group_arn_suffix}"
+    }
+  }
+}
+
+# --- Roll the service after a database password rotation ---------------------------------------------------------
+# Tasks read the password once, at start (ECS `secrets`). Open connections survive a rotation, new ones (pool
+# growth, a Multi-AZ failover) would not: a rotation therefore starts a rolling deployment.
+
+data "aws_iam_policy_document" "roll_states_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "roll_states" {
+  statement {
+    actions   = ["ecs:UpdateService"]
+    resources = [aws_ecs_service.this.id]
+  }
+}
+
+resource "aws_iam_role" "roll_states" {
+  count = var.roll_on_password_rotation ? 1 : 0
+
+  name_prefix        = "${substr(var.name, 0, 26)}-roll-"
+  assume_role_policy = data.aws_iam_policy_document.roll_states_assume.json
+}
+
+resource "aws_iam_role_policy" "roll_states" {
+  count = var.roll_on_password_rotation ? 1 : 0
+
+  name   = "force-new-deployment"
+  role   = aws_iam_role.roll_states[0].id
+  policy = data.aws_iam_policy_document.roll_states.json
+}
+
+resource "aws_sfn_state_machine" "roll" {
+  # checkov:skip=CKV_AWS_284: one API call per password rotation; X-Ray traces would show nothing useful
+  # checkov:skip=CKV_AWS_285: the execution history of a STANDARD state machine is the audit trail (90 days)
+  count = var.roll_on_password_rotation ? 1 : 0
+
+  name     = "${var.name}-roll"
+  role_arn = aws_iam_role.roll_states[0].arn
+  definition = jsonencode({
+    Comment = "Force a new deployment of ${var.name} after its database password rotated"
+    StartAt = "ForceNewDeployment"
+    States = {
+      ForceNewDeployment = {
+        Type     = "Task"
+        Resource = "arn:${data.aws_partition.current.partition}:states:::aws-sdk:ecs:updateService"
+        Parameters = {
+          Cluster            = var.cluster_arn
+          Service            = aws_ecs_service.this.name
+          ForceNewDeployment = true
+        }
+        End = true
+      }
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_rule" "password_rotated" {
+  count = var.roll_on_password_rotation ? 1 : 0
+
+  name        = "${var.name}-db-password-rotated"
+  description = "RDS rotated the LiteLLM database password: roll the tasks"
+  event_pattern = jsonencode({
+    source        = ["aws.secretsmanager"]
+    "detail-type" = ["AWS Service Event via CloudTrail"]
+    detail = {
+      eventName           = ["RotationSucceeded"]
+      additionalEventData = { SecretId = [var.database.secret_arn] }
+    }
+  })
+}
+
+data "aws_iam_policy_document" "roll_events_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "roll_events" {
+  count = var.roll_on_password_rotation ? 1 : 0
+
+  name_prefix        = "${substr(var.name, 0, 26)}-evt-"
+  assume_role_policy = data.aws_iam_policy_document.roll_events_assume.json
+}
+
+resource "aws_iam_role_policy" "roll_events" {
+  count = var.roll_on_password_rotation ? 1 : 0
+
+  name = "start-roll"
+  role = aws_iam_role.roll_events[0].id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "states:StartExecution", Resource = aws_sfn_state_machine.roll[0].arn }]
+  })
+}
+
+resource "aws_cloudwatch_event_target" "roll" {
+  count = var.roll_on_password_rotation ? 1 : 0
+
+  rule     = aws_cloudwatch_event_rule.password_rotated[0].name
+  arn      = aws_sfn_state_machine.roll[0].arn
+  role_arn = aws_iam_role.roll_events[0].arn
+}

@@ -1,0 +1,249 @@
+variable "name" {
+  description = "Name of the service and prefix of its resources (e.g. llmgw-dev-litellm)."
+  type        = string
+  nullable    = false
+}
+
+variable "image" {
+  description = "The stock LiteLLM image: repository and tag (defaults = versions.env LITELLM_IMAGE / LITELLM_IMAGE_TAG, a test keeps them equal) and optional digest (sha256:<64 hex>) that pins the exact bytes (docs/deployment.md shows how to look it up)."
+  type = object({
+    repository = optional(string, "ghcr.io/berriai/litellm")
+    tag        = optional(string, "v1.106.2")
+    digest     = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.image.digest == null || can(regex("^sha256:[0-9a-f]{64}$", var.image.digest))
+    error_message = "image.digest must be sha256: followed by 64 lowercase hex characters."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image.tag)) && var.image.tag != "latest"
+    error_message = "image.tag must be a valid, explicit tag (not latest)."
+  }
+}
+
+variable "cluster_arn" {
+  description = "ECS cluster ARN."
+  type        = string
+  nullable    = false
+}
+
+variable "cluster_name" {
+  description = "ECS cluster name (autoscaling resource id)."
+  type        = string
+  nullable    = false
+}
+
+variable "vpc_id" {
+  description = "VPC of the tasks."
+  type        = string
+  nullable    = false
+}
+
+variable "subnet_ids" {
+  description = "Private subnets of the tasks (one per availability zone)."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.subnet_ids) >= 2
+    error_message = "subnet_ids needs at least two subnets (availability zones)."
+  }
+}
+
+variable "alb" {
+  description = "The ALB in front of the service: its security group and this service's target group (and ARN suffixes for request-count scaling)."
+  type = object({
+    security_group_id       = string
+    target_group_arn        = string
+    arn_suffix              = string
+    target_group_arn_suffix = string
+  })
+  nullable = false
+}
+
+variable "service_discovery_namespace_id" {
+  description = "Cloud Map private DNS namespace: each task registers an A record as <service_discovery_name>.<namespace>."
+  type        = string
+  nullable    = false
+}
+
+variable "service_discovery_name" {
+  description = "Cloud Map service name (the scrape config's DNS SD name is this plus the namespace)."
+  type        = string
+  default     = "litellm"
+  nullable    = false
+}
+
+variable "config_bucket" {
+  description = "Bucket (name and ARN) the config and callbacks are uploaded to."
+  type = object({
+    id  = string
+    arn = string
+  })
+  nullable = false
+}
+
+variable "config_file" {
+  description = "Path of the LiteLLM config (the one file shared with the local stack and docker-compose)."
+  type        = string
+  nullable    = false
+}
+
+variable "callbacks_dir" {
+  description = "Directory holding the llmgw_callbacks package (its parent goes on PYTHONPATH)."
+  type        = string
+  nullable    = false
+}
+
+variable "secret_arns" {
+  description = "Secrets Manager ARNs of the LiteLLM master key and salt key."
+  type = object({
+    master_key = string
+    salt_key   = string
+  })
+  nullable = false
+}
+
+variable "database" {
+  description = "PostgreSQL endpoint and the RDS-managed secret (JSON with username/password). LiteLLM assembles DATABASE_URL from DATABASE_HOST/PORT/NAME/USERNAME/PASSWORD, percent-encoding the password, so a rotated password is picked up by every new task."
+  type = object({
+    host              = string
+    port              = number
+    name              = string
+    secret_arn        = string
+    security_group_id = string
+  })
+  nullable = false
+}
+
+variable "redis" {
+  description = "Optional Redis/Valkey (ElastiCache) for rate limits and router state shared across tasks: endpoint, port, security group and the Secrets Manager ARN of its auth token."
+  type = object({
+    host              = string
+    port              = number
+    security_group_id = string
+    auth_secret_arn   = string
+  })
+  default = null
+}
+
+variable "bedrock_inference_profile_ids" {
+  description = "Inference profiles the task role may invoke: exactly the models of the config file (a test compares them)."
+  type        = list(string)
+  default = [
+    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "us.anthropic.claude-opus-4-5-20251101-v1:0",
+  ]
+  nullable = false
+}
+
+variable "cpu" {
+  description = "Task vCPU units (1024 = 1 vCPU). LiteLLM serves ~90 requests/s per vCPU-bound worker."
+  type        = number
+  default     = 2048
+  nullable    = false
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu)
+    error_message = "cpu must be a Fargate size: 256, 512, 1024, 2048, 4096, 8192 or 16384."
+  }
+}
+
+variable "memory" {
+  description = "Task memory in MiB (~350 MB per worker plus ~300 MB for the supervisor)."
+  type        = number
+  default     = 4096
+  nullable    = false
+
+  validation {
+    condition     = var.memory >= 512 && var.memory <= 122880
+    error_message = "memory must be between 512 and 122880 MiB."
+  }
+}
+
+variable "workers_per_task" {
+  description = "Uvicorn workers per task (--num_workers); one per vCPU is a good start (see docs/performance.md)."
+  type        = number
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = var.workers_per_task >= 1 && var.workers_per_task <= 16
+    error_message = "workers_per_task must be between 1 and 16."
+  }
+}
+
+variable "desired_count" {
+  description = "Tasks at creation (autoscaling takes over afterwards)."
+  type        = number
+  default     = 2
+  nullable    = false
+}
+
+variable "autoscaling" {
+  description = "Task count bounds and target-tracking targets: average CPU percent and ALB requests per target per minute."
+  type = object({
+    min_capacity        = optional(number, 2)
+    max_capacity        = optional(number, 10)
+    cpu_target          = optional(number, 60)
+    requests_per_target = optional(number, 3000)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.autoscaling.min_capacity >= 1 && var.autoscaling.max_capacity >= var.autoscaling.min_capacity
+    error_message = "autoscaling needs min_capacity >= 1 and max_capacity >= min_capacity."
+  }
+}
+
+variable "stop_timeout" {
+  description = "Seconds ECS waits after SIGTERM before SIGKILL, so in-flight streams can finish (Fargate maximum 120); the ALB deregistration delay gives draining connections longer."
+  type        = number
+  default     = 120
+  nullable    = false
+
+  validation {
+    condition     = var.stop_timeout >= 2 && var.stop_timeout <= 120
+    error_message = "stop_timeout must be between 2 and 120 seconds (Fargate limit)."
+  }
+}
+
+variable "run_migrations" {
+  description = "Run LiteLLM's database migrations in an init container of every task (litellm --skip_server_startup with DISABLE_SCHEMA_UPDATE=False; Prisma takes an advisory lock, so concurrent starts are safe)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "roll_on_password_rotation" {
+  description = "Force a new deployment whenever RDS rotates the database password (EventBridge rule on the secret's RotationSucceeded event -> Step Functions -> ecs:UpdateService), so no task keeps a stale password for reconnects. Needs CloudTrail management events in EventBridge (an account or organisation trail)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the service's log group, in days."
+  type        = number
+  default     = 365
+  nullable    = false
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key of the log group (null: the CloudWatch Logs service key)."
+  type        = string
+  default     = null
+}
+
+variable "extra_environment" {
+  description = "Additional non-secret environment variables of the LiteLLM container."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

@@ -1,0 +1,14 @@
+output "bucket" {
+  description = "Name of the state bucket."
+  value       = module.bucket.id
+}
+
+output "bucket_arn" {
+  description = "ARN of the state bucket."
+  value       = module.bucket.arn
+}
+
+output "backend_config" {
+  description = "Contents for environments/<env>/backend.hcl (terraform init -backend-config=backend.hcl)."
+  value       = "bucket       = \"${module.bucket.id}\"\nregion       = \"${data.aws_region.current.region}\"\n"
+}

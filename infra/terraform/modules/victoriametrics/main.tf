@@ -1,0 +1,395 @@
+# One VictoriaMetrics task (with a vmalert sidecar evaluating infra/grafana/alerts) scraping every LiteLLM task (Cloud Map DNS SD, one A record per task) with the shared
+# template infra/victoriametrics/scrape.yml.tftpl, rendered here with templatefile().
+#
+# Storage: Amazon EFS through an access point. Fargate has no persistent block storage (its EBS volumes are
+# created per task and deleted with it), and EFS survives task replacement and the loss of an AZ without capacity
+# planning; VictoriaMetrics is built for high-latency, low-IOPS storage and one gateway's metrics are a small,
+# steady write load. The service never runs two tasks (maximum 100 %, minimum 0 %), so one process owns the data
+# directory at a time.
+
+data "aws_region" "current" {}
+
+locals {
+  region        = data.aws_region.current.region
+  port          = 8428
+  config_prefix = "victoriametrics/"
+  config_dir    = "/etc/victoriametrics"
+  data_dir      = "/victoria-metrics-data"
+  dns_name      = "victoriametrics"
+  vmalert_port  = 8880
+  rules_prefix  = "vmalert/rules/"
+  rules_dir     = "/etc/vmalert/rules"
+  rule_files    = sort(fileset(var.alerts_dir, "*.yml"))
+  scrape_hash   = md5(local.scrape_config)
+  rules_etag    = md5(join(",", [for f in local.rule_files : aws_s3_object.rules[f].source_hash]))
+
+  scrape_config = templatefile(var.scrape_template, {
+    scrape_interval = var.scrape_interval
+    static_targets  = []
+    dns_sd_names    = ["${var.litellm.service_discovery_name}.${var.service_discovery_namespace_name}"]
+    dns_sd_port     = var.litellm.port
+    environment     = var.environment
+  })
+
+  log_configuration = {
+    logDriver = "awslogs"
+    options = {
+      awslogs-group         = aws_cloudwatch_log_group.this.name
+      awslogs-region        = local.region
+      awslogs-stream-prefix = "victoriametrics"
+    }
+  }
+
+  vm_container = {
+    name      = "victoriametrics"
+    image     = var.image
+    essential = true
+    command = [
+      "-storageDataPath=${local.data_dir}",
+      "-retentionPeriod=${var.retention_period}",
+      "-promscrape.config=${local.config_dir}/scrape.yml",
+      "-promscrape.config.strictParse=true",
+      "-httpListenAddr=:${local.port}",
+      "-loggerFormat=json",
+    ]
+    portMappings = [{ containerPort = local.port, protocol = "tcp", name = "http" }]
+    # The scrape config's %{NAME} placeholders are expanded from these (VictoriaMetrics refuses to start when
+    # one is missing); the token comes from Secrets Manager below.
+    environment = [
+      { name = "SCRAPE_CONFIG_ETAG", value = local.scrape_hash },
+      { name = "VICTORIAMETRICS_SELF_TARGET", value = "localhost:${local.port}" },
+      { name = "VMALERT_TARGET", value = "localhost:${local.vmalert_port}" },
+    ]
+    secrets = [{ name = "LITELLM_METRICS_TOKEN", valueFrom = var.litellm.metrics_token_arn }]
+    mountPoints = [
+      { sourceVolume = "vm-config", containerPath = local.config_dir, readOnly = true },
+      { sourceVolume = "vm-data", containerPath = local.data_dir, readOnly = false },
+    ]
+    dependsOn        = [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }]
+    stopTimeout      = 30
+    logConfiguration = local.log_configuration
+  }
+
+  # Alerting without Alertmanager (-notifier.blackhole): firing alerts are written back as ALERTS series and
+  # shown in Grafana; add -notifier.url to route them elsewhere.
+  vmalert_container = {
+    name      = "vmalert"
+    image     = var.vmalert_image
+    essential = true
+    command = [
+      "-rule=${local.rules_dir}/*.yml",
+      "-datasource.url=http://localhost:${local.port}",
+      "-remoteRead.url=http://localhost:${local.port}",
+      "-remoteWrite.url=http://localhost:${local.port}",
+      "-notifier.blackhole",
+      "-httpListenAddr=:${local.vmalert_port}",
+      "-evaluationInterval=15s",
+      "-loggerFormat=json",
+    ]
+    environment      = [{ name = "RULES_ETAG", value = local.rules_etag }]
+    mountPoints      = [{ sourceVolume = "vmalert-rules", containerPath = local.rules_dir, readOnly = true }]
+    dependsOn        = [{ containerName = "victoriametrics", condition = "START" }]
+    stopTimeout      = 30
+    logConfiguration = local.log_configuration
+  }
+}
+
+resource "aws_s3_object" "rules" {
+  for_each = toset(local.rule_files)
+
+  bucket       = var.config_bucket.id
+  key          = "${local.rules_prefix}${each.value}"
+  source       = "${var.alerts_dir}/${each.value}"
+  source_hash  = filemd5("${var.alerts_dir}/${each.value}")
+  content_type = "application/yaml"
+}
+
+resource "aws_s3_object" "scrape" {
+  bucket       = var.config_bucket.id
+  key          = "${local.config_prefix}scrape.yml"
+  content      = local.scrape_config
+  content_type = "application/yaml"
+}
+
+module "config_sync" {
+  source = "../config-sync"
+
+  image          = var.init_image
+  bucket         = var.config_bucket.id
+  aws_region     = local.region
+  log_group_name = aws_cloudwatch_log_group.this.name
+  content_hashes = { SCRAPE_CONFIG_ETAG = local.scrape_hash, RULES_ETAG = local.rules_etag }
+  mounts = [
+    { volume = "vm-config", path = local.config_dir },
+    { volume = "vmalert-rules", path = local.rules_dir },
+  ]
+  items = [
+    { prefix = local.config_prefix, path = local.config_dir },
+    { prefix = local.rules_prefix, path = local.rules_dir },
+  ]
+}
+
+module "iam" {
+  source = "../iam"
+
+  name              = var.name
+  secret_arns       = [var.litellm.metrics_token_arn]
+  config_bucket_arn = var.config_bucket.arn
+  config_prefixes   = [local.config_prefix, local.rules_prefix]
+  efs_access = {
+    file_system_arn  = aws_efs_file_system.this.arn
+    access_point_arn = aws_efs_access_point.this.arn
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  # checkov:skip=CKV_AWS_338: retention is a variable: 365 days by default and in prod, shorter in dev
+  name              = "/ecs/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+}
+
+# --- Storage ---------------------------------------------------------------------------------------------------
+
+resource "aws_efs_file_system" "this" {
+  creation_token   = var.name
+  encrypted        = true
+  kms_key_id       = var.kms_key_arn
+  performance_mode = "generalPurpose"
+  throughput_mode  = "elastic"
+
+  tags = { Name = var.name }
+}
+
+resource "aws_efs_backup_policy" "this" {
+  file_system_id = aws_efs_file_system.this.id
+
+  backup_policy {
+    status = "ENABLED"
+  }
+}
+
+resource "aws_efs_access_point" "this" {
+  file_system_id = aws_efs_file_system.this.id
+
+  posix_user {
+    uid = 1000
+    gid = 1000
+  }
+
+  root_directory {
+    path = "/victoria-metrics"
+
+    creation_info {
+      owner_uid   = 1000
+      owner_gid   = 1000
+      permissions = "0750"
+    }
+  }
+}
+
+data "aws_iam_policy_document" "efs" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = [aws_efs_file_system.this.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+
+  statement {
+    sid       = "TaskRoleThroughAccessPoint"
+    actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    resources = [aws_efs_file_system.this.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = [module.iam.task_role_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "elasticfilesystem:AccessPointArn"
+      values   = [aws_efs_access_point.this.arn]
+    }
+  }
+}
+
+resource "aws_efs_file_system_policy" "this" {
+  file_system_id = aws_efs_file_system.this.id
+  policy         = data.aws_iam_policy_document.efs.json
+}
+
+resource "aws_security_group" "efs" {
+  name        = "${var.name}-efs"
+  description = "EFS of VictoriaMetrics: NFS from the VictoriaMetrics task"
+  vpc_id      = var.vpc_id
+
+  tags = { Name = "${var.name}-efs" }
+}
+
+resource "aws_efs_mount_target" "this" {
+  # count, not for_each: subnet ids are unknown until the VPC exists, their number is not.
+  count = length(var.subnet_ids)
+
+  file_system_id  = aws_efs_file_system.this.id
+  subnet_id       = var.subnet_ids[count.index]
+  security_groups = [aws_security_group.efs.id]
+}
+
+# --- Network ---------------------------------------------------------------------------------------------------
+
+resource "aws_security_group" "this" {
+  name        = var.name
+  description = "VictoriaMetrics: 8428 from Grafana; scrapes LiteLLM tasks"
+  vpc_id      = var.vpc_id
+
+  tags = { Name = var.name }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "efs_from_vm" {
+  security_group_id            = aws_security_group.efs.id
+  description                  = "NFS from VictoriaMetrics"
+  ip_protocol                  = "tcp"
+  from_port                    = 2049
+  to_port                      = 2049
+  referenced_security_group_id = aws_security_group.this.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "nfs" {
+  security_group_id            = aws_security_group.this.id
+  description                  = "NFS to EFS"
+  ip_protocol                  = "tcp"
+  from_port                    = 2049
+  to_port                      = 2049
+  referenced_security_group_id = aws_security_group.efs.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "scrape" {
+  security_group_id            = aws_security_group.this.id
+  description                  = "Scrape LiteLLM tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = var.litellm.port
+  to_port                      = var.litellm.port
+  referenced_security_group_id = var.litellm.security_group_id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "litellm_from_vm" {
+  security_group_id            = var.litellm.security_group_id
+  description                  = "Metrics scrape from VictoriaMetrics"
+  ip_protocol                  = "tcp"
+  from_port                    = var.litellm.port
+  to_port                      = var.litellm.port
+  referenced_security_group_id = aws_security_group.this.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "https" {
+  security_group_id = aws_security_group.this.id
+  description       = "HTTPS to AWS APIs (ECR, S3, Secrets Manager, logs)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+# --- Task and service ------------------------------------------------------------------------------------------
+
+resource "aws_ecs_task_definition" "this" {
+  family                   = var.name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = module.iam.execution_role_arn
+  task_role_arn            = module.iam.task_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  volume {
+    name = "vm-config"
+  }
+
+  volume {
+    name = "vmalert-rules"
+  }
+
+  volume {
+    name = "vm-data"
+
+    efs_volume_configuration {
+      file_system_id     = aws_efs_file_system.this.id
+      transit_encryption = "ENABLED"
+
+      authorization_config {
+        access_point_id = aws_efs_access_point.this.id
+        iam             = "ENABLED"
+      }
+    }
+  }
+
+  container_definitions = jsonencode([module.config_sync.container_definition, local.vm_container, local.vmalert_container])
+
+  # The init container reads the scrape config at start: it must be uploaded first.
+  depends_on = [aws_s3_object.scrape]
+}
+
+resource "aws_service_discovery_service" "this" {
+  name = local.dns_name
+
+  dns_config {
+    namespace_id   = var.service_discovery_namespace_id
+    routing_policy = "MULTIVALUE"
+
+    dns_records {
+      type = "A"
+      ttl  = 10
+    }
+  }
+
+  health_check_custom_config {
+    failure_threshold = 1
+  }
+}
+
+resource "aws_ecs_service" "this" {
+  name                               = var.name
+  cluster                            = var.cluster_arn
+  task_definition                    = aws_ecs_task_definition.this.arn
+  desired_count                      = 1
+  launch_type                        = "FARGATE"
+  platform_version                   = "LATEST"
+  deployment_minimum_healthy_percent = 0
+  deployment_maximum_percent         = 100
+  propagate_tags                     = "SERVICE"
+  enable_ecs_managed_tags            = true
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.subnet_ids
+    security_groups  = [aws_security_group.this.id]
+    assign_public_ip = false
+  }
+
+  service_registries {
+    registry_arn = aws_service_discovery_service.this.arn
+  }
+
+  depends_on = [aws_efs_mount_target.this]
+}

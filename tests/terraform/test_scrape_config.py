@@ -1,0 +1,82 @@
+"""The VictoriaMetrics task renders the shared scrape template with exactly the contract's variables, and the
+result (rendered by the real terraform binary's templatefile()) is accepted by VictoriaMetrics with every %{NAME}
+placeholder provided by the task definition."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .tflib import MODULES, REPO, TfDir
+
+TEMPLATE = REPO / "infra" / "victoriametrics" / "scrape.yml.tftpl"
+VM_MODULE = MODULES / "victoriametrics"
+CONTRACT_VARS = {"scrape_interval", "static_targets", "dns_sd_names", "dns_sd_port", "environment"}
+
+
+def vm_locals() -> dict:
+    return {k: v for doc in TfDir.load(VM_MODULE).docs.values() for b in doc.get("locals", []) for k, v in b.items()}
+
+
+def test_module_passes_exactly_the_contract_variables() -> None:
+    call = vm_locals()["scrape_config"]
+    assert call.startswith("${templatefile(var.scrape_template, {")
+    passed = set(re.findall(r"\b([a-z_]+) = ", call))
+    assert passed == CONTRACT_VARS
+    assert "static_targets = []" in call
+    assert 'dns_sd_names = ["${var.litellm.service_discovery_name}.${var.service_discovery_namespace_name}"]' in call
+    assert "dns_sd_port = var.litellm.port" in call and "environment = var.environment" in call
+    gateway = (MODULES / "gateway" / "main.tf").read_text()
+    assert 'scrape_template = "${local.repo}/infra/victoriametrics/scrape.yml.tftpl"' in gateway
+
+
+def render_with_terraform(tmp_path: Path) -> str:
+    terraform = shutil.which("terraform")
+    assert terraform, "the terraform CLI is not on PATH"
+    assert TEMPLATE.is_file(), f"{TEMPLATE} missing (owned by the observability work)"
+    expr = (
+        f'templatefile("{TEMPLATE}", {{ scrape_interval = "15s", static_targets = [], '
+        'dns_sd_names = ["litellm.llmgw-dev.internal"], dns_sd_port = 4000, environment = "dev" })'
+    )
+    proc = subprocess.run([terraform, "console"], input=expr, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.strip()
+    assert out.startswith("<<EOT") and out.endswith("EOT"), out[:200]
+    return out.split("\n", 1)[1].rsplit("\n", 1)[0] + "\n"
+
+
+def test_rendered_config_scrapes_every_task_with_the_token(tmp_path: Path) -> None:
+    rendered = render_with_terraform(tmp_path)
+    config = yaml.safe_load(rendered)
+    (litellm,) = [j for j in config["scrape_configs"] if j["job_name"] == "litellm"]
+    assert litellm["metrics_path"] == "/metrics/"
+    assert litellm["dns_sd_configs"] == [{"names": ["litellm.llmgw-dev.internal"], "type": "A", "port": 4000}]
+    assert "static_configs" not in litellm
+    assert litellm["bearer_token"] == "%{LITELLM_METRICS_TOKEN}"
+
+    # Every placeholder is set by the ECS task definition (environment or secrets of the VM container).
+    placeholders = set(re.findall(r"%\{([A-Z0-9_]+)\}", rendered))
+    container = str(vm_locals()["vm_container"])
+    provided = set(re.findall(r"'name': '\"([A-Z0-9_]+)\"'", container))
+    assert placeholders <= provided, f"not provided to the VictoriaMetrics container: {placeholders - provided}"
+
+    binary = shutil.which("victoria-metrics")
+    if binary is None:
+        pytest.fail("victoria-metrics is not installed (scripts/bootstrap.sh system)")
+    path = tmp_path / "scrape.yml"
+    path.write_text(rendered)
+    env = dict(os.environ, **{name: "placeholder-value:1" for name in placeholders})
+    proc = subprocess.run(
+        [binary, "-dryRun", f"-promscrape.config={path}", "-promscrape.config.strictParse=true"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
