@@ -61,7 +61,7 @@ def test_banner_claude_code_block(local_stack: LocalStack) -> None:
 def test_all_processes_run_under_honcho(local_stack: LocalStack) -> None:
     output = local_stack.output()
     for name in ("emulator", "litellm", "victoriametrics", "vmalert"):
-        assert re.search(rf"\b{name}\.1\s+\|", output), f"{name} was not started by honcho"
+        assert re.search(rf"\| {name}\.1 started \(pid=\d+\)", output), f"{name} was not started by honcho"
     assert httpx.get(f"{local_stack.emulator_url}/healthz", timeout=5).status_code == 200
     assert httpx.get(f"{local_stack.victoriametrics_url}/health", timeout=5).status_code == 200
 
