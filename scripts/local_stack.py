@@ -21,12 +21,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from stack_env import CONFIG, LITELLM_BASE_ENV, REPO, VENV_BIN, process_env, procfile_commands
+from stack_procs import http_ok
 
 DEFAULT_RUN_DIR = REPO / ".run"
 ALERT_RULES_GLOB = str(REPO / "infra" / "grafana" / "alerts" / "*.yml")
@@ -106,14 +105,6 @@ def render_scrape_config(run_dir: Path, gateway_port: int) -> None:
         [sys.executable, str(renderer), "--static-target", f"127.0.0.1:{gateway_port}", "--out", str(out)],
         check=True,
     )
-
-
-def http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def banner(url: str, key_ref: str, mode: str, ports: Ports, metrics: bool) -> str:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stack_env import REPO
-
 from support.stack import free_port
 
 

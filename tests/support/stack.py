@@ -1,101 +1,36 @@
 """Start the real processes of the local stack for tests, with the commands of the repository's Procfile.
 
-Every process runs in its own process group on a free loopback port and is always stopped (SIGTERM, then
-SIGKILL) when its context exits. A process that does not become ready fails the test with the tail of its log.
+The process handling (free ports, process groups, readiness, stop) is scripts/stack_procs.py, shared with the
+benchmark; this module adds the context managers the tests use. Every process is always stopped when its context
+exits; one that does not become ready fails the test with the tail of its log.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 import shlex
-import signal
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import CONFIG, LITELLM_BASE_ENV, REPO, process_env, procfile_commands
+from stack_env import CONFIG, LITELLM_BASE_ENV, procfile_commands
+from stack_procs import LaunchError, Process, base_env, free_port, http_ok, new_master_key
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def new_master_key() -> str:
-    return "sk-" + secrets.token_urlsafe(32)
-
-
-def http_ok(url: str, headers: dict[str, str] | None = None, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as r:
-            return 200 <= r.status < 300
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
-
-
-@dataclass
-class Process:
-    name: str
-    command: str
-    env: dict[str, str]
-    log_path: Path
-    popen: subprocess.Popen | None = field(default=None, repr=False)
-
-    def start(self) -> Process:
-        log = self.log_path.open("ab")
-        self.popen = subprocess.Popen(
-            ["bash", "-c", self.command],
-            cwd=REPO,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
-        return self
-
-    def log_tail(self, chars: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
-
-    def wait_ready(self, probe: Callable[[], bool], timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.popen is not None and self.popen.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.popen.returncode}:\n{self.log_tail()}")
-            if probe():
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"{self.name} not ready after {timeout:.0f}s:\n{self.log_tail()}")
-
-    def stop(self, grace: float = 10.0) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGTERM)
-        try:
-            self.popen.wait(grace)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(5)
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    """process_env() without whatever AWS / LiteLLM / Prometheus settings the developer's shell has."""
-    env = {k: v for k, v in process_env(**extra).items() if not k.startswith(("AWS_", "PROMETHEUS_")) or k in extra}
-    return {k: v for k, v in env.items() if not k.startswith("LITELLM_") or k in extra}
+__all__ = [
+    "CONFIG",
+    "Gateway",
+    "LaunchError",
+    "Process",
+    "base_env",
+    "free_port",
+    "http_ok",
+    "new_master_key",
+    "quote_env",
+    "run_emulator",
+    "run_gateway",
+]
 
 
 @contextlib.contextmanager

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Benchmark the gateway against the Bedrock emulator: baseline (straight to the emulator) vs LiteLLM with
+built-in callbacks only vs LiteLLM with our callbacks, side by side in one run.
+
+    scripts/bench.py [--quick | --full] [--scenarios short,stream,mix] [--concurrency 1,16] [--workers 1,2] ...
+    scripts/bench.py soak [--quick] [--requests 30000] [--workers 2] ...
+
+Everything runs on free loopback ports and is stopped at the end. Results go to bench-results/<time>/
+(bench.txt table, bench.json, bench.png, process logs). Method and figures: docs/performance.md.
+Exit codes: 0 done, 1 the run failed (a process did not start, every request of a point failed), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from benchlib import loadgen, machine, plot, report, soak
+from benchlib.procs import LaunchError
+from benchlib.runner import Plan, Runner
+from benchlib.scenarios import SCENARIOS
+from stack_env import REPO
+
+DEFAULT_OUT = REPO / "bench-results"
+
+PRESETS: dict[str, dict[str, object]] = {
+    # make bench: every scenario, two concurrency levels, 1 and 2 workers, A B B A — about 4 minutes on 2 cores
+    "default": {"scenarios": list(SCENARIOS), "concurrency": [1, 16], "workers": [1, 2], "duration": 2.0,
+                "warmup": 0.5, "max_requests": 5000, "repeats": 2, "gateway_warmup": 40},
+    # --quick: smoke run (tests): tiny counts, 1 worker
+    "quick": {"scenarios": list(SCENARIOS), "concurrency": [1, 4], "workers": [1], "duration": 0.4,
+              "warmup": 0.1, "max_requests": 12, "repeats": 2, "gateway_warmup": 6},
+    # --full: the figures of docs/performance.md — about 15 minutes
+    "full": {"scenarios": list(SCENARIOS), "concurrency": [1, 4, 16, 64], "workers": [1, 2], "duration": 5.0,
+             "warmup": 1.0, "max_requests": 20000, "repeats": 2, "gateway_warmup": 100},
+}  # fmt: skip
+
+SOAK_PRESETS: dict[str, dict[str, object]] = {
+    "default": {"scenarios": ["short", "mix"], "workers": 2, "concurrency": 8, "requests": 20000,
+                "sample_every": 500, "warmup_requests": 5000},
+    "quick": {"scenarios": ["short", "mix"], "workers": 1, "concurrency": 4, "requests": 200,
+              "sample_every": 20, "warmup_requests": 40},
+}  # fmt: skip
+
+
+def _int_list(text: str, name: str, low: int, high: int) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} must be comma-separated integers, got {text!r}") from None
+    if not values or any(not low <= v <= high for v in values):
+        raise argparse.ArgumentTypeError(f"{name} values must be between {low} and {high}, got {text!r}")
+    return sorted(set(values))
+
+
+def _scenarios(text: str) -> list[str]:
+    names = [v.strip() for v in text.split(",") if v.strip()]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown or text!r}; known: {', '.join(SCENARIOS)}")
+    return list(dict.fromkeys(names))
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _venv(text: str) -> Path:
+    path = Path(text).resolve()
+    if not (path / "bin" / "litellm").exists():
+        raise argparse.ArgumentTypeError(f"{path} is not a virtualenv with litellm installed (no bin/litellm)")
+    return path
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (default: bench-results/)")
+    parser.add_argument("--json", action="store_true", help="print the result JSON on stdout instead of the table")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def bench_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="bench.py",
+        description="Gateway benchmark: emulator baseline vs LiteLLM with built-in callbacks vs with ours, "
+        "side by side in one run (subcommand `soak` for the memory soak: bench.py soak --help).",
+    )
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="smoke run with tiny counts (about a minute)")
+    size.add_argument("--full", action="store_true", help="the documented matrix: 4 concurrency levels, longer points")
+    p.add_argument("--scenarios", type=_scenarios, help=f"comma list of {', '.join(SCENARIOS)}")
+    p.add_argument("--concurrency", type=lambda t: _int_list(t, "--concurrency", 1, 1024), help="e.g. 1,16")
+    p.add_argument("--workers", type=lambda t: _int_list(t, "--workers", 1, 16), help="LiteLLM --num_workers, e.g. 1,2")
+    p.add_argument("--duration", type=_positive(float), help="seconds measured per point and repeat")
+    p.add_argument("--warmup", type=_positive(float), help="seconds of load discarded before each measurement")
+    p.add_argument("--max-requests", type=_positive(int), help="cap of measured requests per point and repeat")
+    p.add_argument("--repeats", type=_positive(int), help="measurements per point, alternating the variant order")
+    p.add_argument("--gateway-warmup", type=_positive(int), help="requests per scenario sent to a fresh gateway")
+    p.add_argument("--alt-venv", type=_venv, help="also run our config with LiteLLM from this virtualenv "
+                   "(e.g. one with httptools) and compare it with the default one in the same run")  # fmt: skip
+    p.add_argument("--alt-label", default="alt", help="name of the --alt-venv variant (default: alt)")
+    _common(p)
+    return p
+
+
+def soak_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="bench.py soak",
+        description="Memory soak: RSS of each LiteLLM worker (repo config, our callbacks) over tens of thousands of "
+        "requests; reports growth per 10,000 requests.",
+    )
+    p.add_argument("--quick", action="store_true", help="smoke run: a few hundred requests, 1 worker")
+    p.add_argument("--scenarios", type=_scenarios, help="requests to interleave (default short,mix)")
+    p.add_argument("--workers", type=lambda t: _int_list(t, "--workers", 1, 16)[0], help="LiteLLM --num_workers")
+    p.add_argument("--concurrency", type=_positive(int), help="closed-loop clients (default 8)")
+    p.add_argument("--requests", type=_positive(int), help="requests to send (default 20000)")
+    p.add_argument("--sample-every", type=_positive(int), help="requests between RSS samples (default 500)")
+    p.add_argument("--warmup-requests", type=int, help="requests before the growth slope starts (default 5000)")
+    p.add_argument("--venv", type=_venv, help="run LiteLLM from this virtualenv instead of .venv")
+    _common(p)
+    return p
+
+
+def _resolve(args: argparse.Namespace, presets: dict[str, dict[str, object]]) -> dict[str, object]:
+    preset = "quick" if args.quick else "full" if getattr(args, "full", False) else "default"
+    values = dict(presets[preset])
+    for key in values:
+        given = getattr(args, key, None)
+        if given is not None:
+            values[key] = given
+    values["preset"] = preset
+    return values
+
+
+def _out_dir(base: Path, kind: str) -> Path:
+    path = base / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}"
+    (path / "logs").mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _emit(args: argparse.Namespace, result: dict, text: str, paths: list[Path]) -> None:
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(text, end="")
+        print("written: " + ", ".join(str(p) for p in paths))
+
+
+def run_bench(argv: list[str]) -> int:
+    parser = bench_parser()
+    args = parser.parse_args(argv)
+    v = _resolve(args, PRESETS)
+    if args.alt_label in ("baseline", "builtin", "ours"):
+        parser.error(f"--alt-label {args.alt_label!r} is taken by a built-in variant")
+    plan = Plan(
+        scenarios=v["scenarios"], concurrency=v["concurrency"], workers=v["workers"], warmup_s=v["warmup"],
+        duration_s=v["duration"], max_requests=v["max_requests"], repeats=v["repeats"],
+        gateway_warmup_requests=v["gateway_warmup"], alt_venv=args.alt_venv, alt_label=args.alt_label,
+    )  # fmt: skip
+    out = _out_dir(args.out, "bench")
+    _logging(args.quiet)
+    info = machine.describe()
+    runner = Runner(plan, out / "logs", progress=logging.getLogger("bench").info)
+    logging.getLogger("bench").info("bench (%s preset) → %s", v["preset"], out)
+    try:
+        loadgen.run(runner.run())
+    except asyncio.CancelledError:
+        print(f"bench.py: interrupted, every process stopped (logs: {out / 'logs'})", file=sys.stderr)
+        return 130
+    except (LaunchError, RuntimeError) as exc:
+        print(f"bench.py: the run failed: {str(exc).splitlines()[0]} (logs: {out / 'logs'})", file=sys.stderr)
+        return 1
+    info["loadavg_end"] = machine.loadavg()
+    result = report.build(runner, info, time.time())
+    result["plan"]["preset"] = v["preset"]
+    text = report.render(result)
+    paths = [out / "bench.txt", out / "bench.json", out / "bench.png"]
+    paths[0].write_text(text)
+    paths[1].write_text(json.dumps(result, indent=2) + "\n")
+    plot.bench_png(result, paths[2])
+    _emit(args, result, text, paths)
+    dead = [p for p in result["points"] if p["requests"] == 0]
+    if dead:
+        example = f"{dead[0]['scenario']}/{dead[0]['target']}: {dead[0]['error_examples'][:1]}"
+        print(f"bench.py: {len(dead)} point(s) had no successful request, e.g. {example}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_soak(argv: list[str]) -> int:
+    args = soak_parser().parse_args(argv)
+    v = _resolve(args, SOAK_PRESETS)
+    if v["warmup_requests"] < 0 or v["warmup_requests"] >= v["requests"]:
+        soak_parser().error("--warmup-requests must be >= 0 and below --requests")
+    plan = soak.SoakPlan(
+        scenarios=v["scenarios"], workers=v["workers"], concurrency=v["concurrency"], requests=v["requests"],
+        sample_every=v["sample_every"], warmup_requests=v["warmup_requests"], venv=args.venv,
+    )  # fmt: skip
+    out = _out_dir(args.out, "soak")
+    _logging(args.quiet)
+    try:
+        result = loadgen.run(soak.run_soak(plan, out / "logs", progress=logging.getLogger("soak").info))
+    except asyncio.CancelledError:
+        print(f"bench.py soak: interrupted, every process stopped (logs: {out / 'logs'})", file=sys.stderr)
+        return 130
+    except (LaunchError, RuntimeError) as exc:
+        print(f"bench.py soak: the run failed: {str(exc).splitlines()[0]} (logs: {out / 'logs'})", file=sys.stderr)
+        return 1
+    result["machine"] = machine.describe(args.venv / "bin" if args.venv else None)
+    text = soak.render(result)
+    paths = [out / "soak.txt", out / "soak.json", out / "soak.png"]
+    paths[0].write_text(text)
+    paths[1].write_text(json.dumps(result, indent=2) + "\n")
+    plot.soak_png(result, paths[2])
+    _emit(args, result, text, paths)
+    return 0 if result["failures"] < result["samples"][-1]["requests"] else 1
+
+
+def _logging(quiet: bool) -> None:
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "soak":
+        return run_soak(argv[1:])
+    return run_bench(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Start and stop the stack's processes with the repository's Procfile commands, on free loopback ports.
+
+Shared by the test fixtures (tests/support/stack.py) and the benchmark (scripts/benchlib/procs.py): every process
+runs `bash -c <Procfile command>` in its own process group, logs to a file, and is stopped with SIGTERM, then
+SIGKILL. A process that exits or does not become ready raises LaunchError with the tail of its log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stack_env import REPO, process_env
+
+
+class LaunchError(RuntimeError):
+    """A process exited or did not become ready; the message ends with the tail of its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def new_master_key() -> str:
+    return "sk-" + secrets.token_urlsafe(32)
+
+
+def http_ok(url: str, headers: dict[str, str] | None = None, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as r:
+            return 200 <= r.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """process_env() without the caller's AWS / LiteLLM / Prometheus settings (a developer shell may have some);
+    `extra` is applied on top and always kept."""
+    env = process_env(**extra)
+    return {k: v for k, v in env.items() if not k.startswith(("AWS_", "PROMETHEUS_", "LITELLM_")) or k in extra}
+
+
+@dataclass
+class Process:
+    name: str
+    command: str
+    env: dict[str, str]
+    log_path: Path
+    popen: subprocess.Popen | None = field(default=None, repr=False)
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None, "process not started"
+        return self.popen.pid
+
+    def start(self) -> Process:
+        with self.log_path.open("ab") as out:
+            self.popen = subprocess.Popen(
+                ["bash", "-c", self.command],
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        return self
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def wait_ready(self, probe: Callable[[], bool], timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen is not None and self.popen.poll() is not None:
+                raise LaunchError(f"{self.name} exited with {self.popen.returncode}:\n{self.log_tail()}")
+            if probe():
+                return
+            time.sleep(0.2)
+        raise LaunchError(f"{self.name} not ready after {timeout:.0f}s (log {self.log_path}):\n{self.log_tail()}")
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(5)
