@@ -49,6 +49,10 @@ locals {
       "-retentionPeriod=${var.retention_period}",
       "-promscrape.config=${local.config_dir}/scrape.yml",
       "-promscrape.config.strictParse=true",
+      # New LiteLLM tasks (scale-out, deployments) are scraped within 15 s of their A record appearing.
+      "-promscrape.dnsSDCheckInterval=15s",
+      # Grafana's alert list reads vmalert's rules and alerts through the VictoriaMetrics datasource.
+      "-vmalert.proxyURL=http://localhost:${local.vmalert_port}",
       "-httpListenAddr=:${local.port}",
       "-loggerFormat=json",
     ]
