@@ -155,7 +155,7 @@ variable "cpu" {
 }
 
 variable "memory" {
-  description = "Task memory in MiB (~350 MB per worker plus ~300 MB for the supervisor)."
+  description = "Task memory in MiB (measured: ~400-550 MB per worker plus ~300 MB for the supervisor, docs/performance.md)."
   type        = number
   default     = 4096
   nullable    = false
