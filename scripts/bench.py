@@ -24,6 +24,7 @@ from benchlib import loadgen, machine, plot, report, soak
 from benchlib.procs import LaunchError
 from benchlib.runner import Plan, Runner
 from benchlib.scenarios import SCENARIOS
+from cli_types import positive_float, positive_int
 from stack_env import REPO
 
 DEFAULT_OUT = REPO / "bench-results"
@@ -66,20 +67,6 @@ def _scenarios(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _positive(kind: type) -> object:
-    def parse(text: str) -> object:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
 def _venv(text: str) -> Path:
     path = Path(text).resolve()
     if not (path / "bin" / "litellm").exists():
@@ -105,11 +92,11 @@ def bench_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenarios", type=_scenarios, help=f"comma list of {', '.join(SCENARIOS)}")
     p.add_argument("--concurrency", type=lambda t: _int_list(t, "--concurrency", 1, 1024), help="e.g. 1,16")
     p.add_argument("--workers", type=lambda t: _int_list(t, "--workers", 1, 16), help="LiteLLM --num_workers, e.g. 1,2")
-    p.add_argument("--duration", type=_positive(float), help="seconds measured per point and repeat")
-    p.add_argument("--warmup", type=_positive(float), help="seconds of load discarded before each measurement")
-    p.add_argument("--max-requests", type=_positive(int), help="cap of measured requests per point and repeat")
-    p.add_argument("--repeats", type=_positive(int), help="measurements per point, alternating the variant order")
-    p.add_argument("--gateway-warmup", type=_positive(int), help="requests per scenario sent to a fresh gateway")
+    p.add_argument("--duration", type=positive_float, help="seconds measured per point and repeat")
+    p.add_argument("--warmup", type=positive_float, help="seconds of load discarded before each measurement")
+    p.add_argument("--max-requests", type=positive_int, help="cap of measured requests per point and repeat")
+    p.add_argument("--repeats", type=positive_int, help="measurements per point, alternating the variant order")
+    p.add_argument("--gateway-warmup", type=positive_int, help="requests per scenario sent to a fresh gateway")
     p.add_argument("--alt-venv", type=_venv, help="also run our config with LiteLLM from this virtualenv "
                    "(e.g. one with httptools) and compare it with the default one in the same run")  # fmt: skip
     p.add_argument("--alt-label", default="alt", help="name of the --alt-venv variant (default: alt)")
@@ -126,9 +113,9 @@ def soak_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smoke run: a few hundred requests, 1 worker")
     p.add_argument("--scenarios", type=_scenarios, help="requests to interleave (default short,mix)")
     p.add_argument("--workers", type=lambda t: _int_list(t, "--workers", 1, 16)[0], help="LiteLLM --num_workers")
-    p.add_argument("--concurrency", type=_positive(int), help="closed-loop clients (default 8)")
-    p.add_argument("--requests", type=_positive(int), help="requests to send (default 20000)")
-    p.add_argument("--sample-every", type=_positive(int), help="requests between RSS samples (default 500)")
+    p.add_argument("--concurrency", type=positive_int, help="closed-loop clients (default 8)")
+    p.add_argument("--requests", type=positive_int, help="requests to send (default 20000)")
+    p.add_argument("--sample-every", type=positive_int, help="requests between RSS samples (default 500)")
     p.add_argument("--warmup-requests", type=int, help="requests before the growth slope starts (default 5000)")
     p.add_argument("--venv", type=_venv, help="run LiteLLM from this virtualenv instead of .venv")
     _common(p)

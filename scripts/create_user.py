@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from cli_types import non_negative_float, positive_int
 from gwadmin import admin_ops
 from gwadmin.client import AdminClient, GatewayError
 from gwadmin.config import ConfigError, add_connection_args, resolve_gateway_url, resolve_master_key
@@ -34,26 +35,6 @@ from gwadmin.users import ROLES, SpecError, UserSpec, load_rows, provision, spec
 
 SUBCOMMANDS = ("create", "list", "budget", "disable-key", "enable-key", "delete-key")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
-    return value
-
-
-def budget_amount(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be >= 0: {text!r}")
-    return value
 
 
 class Parser(argparse.ArgumentParser):
@@ -90,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "flags are defaults for every row (docs/users.md)")  # fmt: skip
     limits = create.add_argument_group("team, budget and limits")
     limits.add_argument("--team", dest="team_id", metavar="TEAM_ID", help="add the user to this team (must exist)")
-    limits.add_argument("--max-budget", type=budget_amount, metavar="USD", help="spend limit of the user in USD")
+    limits.add_argument("--max-budget", type=non_negative_float, metavar="USD", help="spend limit of the user in USD")
     limits.add_argument("--budget-duration", metavar="DURATION", help="reset the spend every 30d, 7d, 1mo, ...")
     limits.add_argument("--models", type=split_models, metavar="M1,M2",
                         help="model groups the user and key may call (default: all)")  # fmt: skip

@@ -27,7 +27,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gwadmin.config import ConfigError, add_connection_args, positive_float, resolve_api_key, resolve_gateway_url
+from cli_types import positive_float
+from gwadmin.config import ConfigError, add_connection_args, resolve_api_key, resolve_gateway_url
 from gwadmin.output import emit_json, error
 from gwadmin.reports import counts, json_report, junit_xml
 from gwadmin.smoke import CheckResult, SmokeTest

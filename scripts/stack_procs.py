@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stack_env import REPO, process_env
+from stack_env import LITELLM_BASE_ENV, REPO, process_env
 
 
 class LaunchError(RuntimeError):
@@ -105,3 +105,23 @@ class Process:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait(5)
+
+
+def gateway_env(
+    emulator_url: str, *, port: int, master_key: str, config: Path, workers: int, multiproc_dir: Path
+) -> dict[str, str]:
+    """Environment of the Procfile `litellm` command: the gateway on 127.0.0.1:port with this config, talking to
+    the Bedrock emulator at emulator_url (dummy AWS credentials: the emulator does not check them)."""
+    return base_env(
+        **LITELLM_BASE_ENV,
+        AWS_REGION="us-east-1",
+        LITELLM_CONFIG=str(config),
+        GATEWAY_HOST="127.0.0.1",
+        GATEWAY_PORT=str(port),
+        LITELLM_WORKERS=str(workers),
+        LITELLM_MASTER_KEY=master_key,
+        AWS_ACCESS_KEY_ID="emulator",
+        AWS_SECRET_ACCESS_KEY="emulator",  # noqa: S106 - dummy credentials, the emulator does not check them
+        AWS_BEDROCK_RUNTIME_ENDPOINT=emulator_url,
+        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
+    )

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import CONFIG, LITELLM_BASE_ENV, procfile_commands
-from stack_procs import LaunchError, Process, free_port, http_ok, new_master_key
+from stack_env import CONFIG, procfile_commands
+from stack_procs import LaunchError, Process, free_port, gateway_env, http_ok, new_master_key
 from stack_procs import base_env as clean_env
 
 __all__ = ["Emulator", "Gateway", "LaunchError", "run_emulator", "run_gateways", "start_gateway", "wait_gateway"]
@@ -76,18 +76,8 @@ def start_gateway(
     master_key = new_master_key()
     multiproc_dir = log_dir / f"prometheus-multiproc-{name}-{port}"
     multiproc_dir.mkdir(parents=True, exist_ok=True)
-    env = clean_env(
-        **LITELLM_BASE_ENV,
-        AWS_REGION="us-east-1",
-        LITELLM_CONFIG=str(config),
-        GATEWAY_HOST="127.0.0.1",
-        GATEWAY_PORT=str(port),
-        LITELLM_WORKERS=str(workers),
-        LITELLM_MASTER_KEY=master_key,
-        AWS_ACCESS_KEY_ID="emulator",
-        AWS_SECRET_ACCESS_KEY="emulator",  # noqa: S106 - dummy credentials, the emulator does not check them
-        AWS_BEDROCK_RUNTIME_ENDPOINT=emulator_url,
-        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
+    env = gateway_env(
+        emulator_url, port=port, master_key=master_key, config=config, workers=workers, multiproc_dir=multiproc_dir
     )
     if venv_bin is not None:
         env["PATH"] = f"{venv_bin}{os.pathsep}{env['PATH']}"

@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from cli_types import positive_float
+
 
 class ConfigError(Exception):
     """Missing or unusable settings: the CLI reports the message and exits 2."""
@@ -35,16 +37,6 @@ def add_connection_args(parser: argparse.ArgumentParser, *, url_flag: bool = Tru
         help="read the master key from this Secrets Manager secret (default: $LITELLM_MASTER_KEY)",
     )
     group.add_argument("--timeout", type=positive_float, default=30.0, help="seconds per request (default: 30)")
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
-    return value
 
 
 def load_tf_outputs(path: Path) -> dict[str, Any]:

@@ -89,7 +89,7 @@ def test_help_lists_every_subcommand_and_the_key_flags() -> None:
         (["--email", "a@example.com", "--max-budget", "-5"],
          f"error: argument --max-budget: must be >= 0: '-5' {HELP_HINT}"),
         (["--email", "a@example.com", "--max-budget", "nan"],
-         f"error: argument --max-budget: must be >= 0: 'nan' {HELP_HINT}"),
+         f"error: argument --max-budget: must be a finite number: 'nan' {HELP_HINT}"),
         (["--email", "a@example.com", "--rpm", "0"], f"error: argument --rpm: must be > 0: '0' {HELP_HINT}"),
         (["--email", "a@example.com", "--tpm", "1.5"], f"error: argument --tpm: not an integer: '1.5' {HELP_HINT}"),
         (["--email", "a@example.com", "--role", "god"],

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import CONFIG, LITELLM_BASE_ENV, procfile_commands
-from stack_procs import LaunchError, Process, base_env, free_port, http_ok, new_master_key
+from stack_env import CONFIG, procfile_commands
+from stack_procs import LaunchError, Process, base_env, free_port, gateway_env, http_ok, new_master_key
 
 __all__ = [
     "CONFIG",
@@ -80,18 +80,8 @@ def run_gateway(
     master_key = master_key or new_master_key()
     multiproc_dir = log_dir / f"prometheus-multiproc-{port}"
     multiproc_dir.mkdir(parents=True, exist_ok=True)
-    env = base_env(
-        **LITELLM_BASE_ENV,
-        AWS_REGION="us-east-1",
-        LITELLM_CONFIG=str(config),
-        GATEWAY_HOST="127.0.0.1",
-        GATEWAY_PORT=str(port),
-        LITELLM_WORKERS=str(workers),
-        LITELLM_MASTER_KEY=master_key,
-        AWS_ACCESS_KEY_ID="emulator",
-        AWS_SECRET_ACCESS_KEY="emulator",
-        AWS_BEDROCK_RUNTIME_ENDPOINT=emulator_url,
-        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
+    env = gateway_env(
+        emulator_url, port=port, master_key=master_key, config=config, workers=workers, multiproc_dir=multiproc_dir
     )
     env.update(extra_env or {})
     proc = Process("litellm", procfile_commands()["litellm"], env, log_dir / f"litellm-{port}.log").start()
