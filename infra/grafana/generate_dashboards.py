@@ -928,6 +928,20 @@ def health() -> Board:
             [Q("sum by (metric) (increase(llmgw_label_overflow_total[$__rate_interval]))", "{{metric}}")],
         )
     )
+    b.add(
+        ts(
+            "Callback errors",
+            "Exceptions caught inside our cost-metrics callback, by hook:exception class (requests are never affected, "
+            "but the llmgw_* figures miss what failed; see the gateway logs). 0 when there were none.",
+            "short",
+            [
+                Q(
+                    "sum by (kind) (increase(llmgw_callback_errors_total[$__rate_interval])) or on() vector(0)",
+                    "{{kind}}",
+                )
+            ],
+        )
+    )
     b.row("VictoriaMetrics and vmalert")
     b.add(
         ts(

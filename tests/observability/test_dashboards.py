@@ -17,6 +17,7 @@ from observability.dashboards import (
     GLOBAL_VARIABLES,
     GRAFANA,
     load_dashboards,
+    panel_queries,
     query_panels,
     used_variables,
     variable_names,
@@ -219,3 +220,28 @@ def test_docs_describe_every_dashboard() -> None:
     for d in load_dashboards(DASHBOARD_DIR).values():
         assert d["uid"] in text and d["title"] in text
     assert "docker compose -f infra/docker-compose.yml --profile offline up" in text
+
+
+def callback_series_names() -> set[str]:
+    """Every series name our callback can export (a fresh registry: counters end in _total, as exposed)."""
+    from prometheus_client import CollectorRegistry
+
+    from llmgw_callbacks.metrics import Metrics
+    from llmgw_callbacks.settings import Settings
+
+    registry = CollectorRegistry()
+    Metrics(Settings(), registry=registry)
+    names = set()
+    for family in registry.collect():
+        suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"]}.get(family.type, [""])
+        names.update(family.name + suffix for suffix in suffixes)
+    return names
+
+
+def test_every_llmgw_series_a_panel_reads_is_exported_by_the_callback(dashboards: dict[str, dict]) -> None:
+    """Panels that fall back to vector(0) (a series that exists only after an event, such as callback errors)
+    would hide a misspelt metric from the live test: every llmgw_* name must be one the callback defines."""
+    exported = callback_series_names()
+    used = {name for q in panel_queries(dashboards) for name in re.findall(r"\bllmgw_[a-z0-9_]+", q.expr)}
+    assert "llmgw_callback_errors_total" in used
+    assert used - exported == set(), f"not exported by callbacks/llmgw_callbacks: {sorted(used - exported)}"
