@@ -1,0 +1,211 @@
+"""The real-database path: the stock LiteLLM image with Postgres (infra/docker-compose.yml, offline profile), driven
+by scripts/create_user.py and scripts/smoke_test.py exactly as an operator would.
+
+Needs a Docker engine. Where there is none (this repository's development machine) the module is skipped with the
+reason; CI's `compose` job (.github/workflows/ci.yml) runs it with LLMGW_REQUIRE_DOCKER=1, which turns a missing
+engine into a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from stack_env import REPO
+
+COMPOSE_FILE = REPO / "infra" / "docker-compose.yml"
+ENV_EXAMPLE = REPO / "infra" / ".env.example"
+PROJECT = "llmgw-compose-test"
+GATEWAY = "http://127.0.0.1:4000"
+VICTORIAMETRICS = "http://127.0.0.1:8428"
+VMALERT = "http://127.0.0.1:8880"
+GRAFANA = "http://127.0.0.1:3000"
+OFFLINE_KEYS = ("AWS_BEDROCK_RUNTIME_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")
+MODEL = "claude-haiku-4-5"
+
+
+def docker_engine_problem() -> str | None:
+    """Why the compose stack cannot start here, or None when a Docker engine and `docker compose` answer."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return "the docker CLI is not installed"
+    info = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    if info.returncode != 0:
+        last = (info.stderr.strip().splitlines() or ["docker info failed"])[-1]
+        return f"no Docker engine answers `docker info` ({last})"
+    plugin = subprocess.run([docker, "compose", "version"], capture_output=True, text=True, timeout=60, check=False)
+    if plugin.returncode != 0:
+        return "the `docker compose` plugin is missing"
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def docker_required() -> None:
+    problem = docker_engine_problem()
+    if problem is None:
+        return
+    if os.environ.get("LLMGW_REQUIRE_DOCKER") == "1":
+        pytest.fail(f"LLMGW_REQUIRE_DOCKER=1 but {problem}")
+    pytest.skip(
+        f"{problem}: the real-database path (stock LiteLLM image + Postgres, create_user.py and smoke_test.py "
+        "against it) runs where Docker exists: CI's compose job, or `pytest tests/compose` on a Docker host"
+    )
+
+
+@dataclass
+class Stack:
+    master_key: str
+    grafana_password: str
+    env: dict[str, str]
+
+
+def compose(env_file: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    cmd = ["docker", "compose", "-f", str(COMPOSE_FILE), "--env-file", str(env_file), "--project-name", PROJECT,
+           "--profile", "offline", *args]  # fmt: skip
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO, check=False)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The compose stack with fresh secrets (offline profile: the emulator instead of Bedrock, 2 LiteLLM workers)."""
+    master_key, salt = "sk-" + secrets.token_hex(32), "sk-" + secrets.token_hex(32)
+    grafana_password = secrets.token_hex(24)
+    offline = [line for line in ENV_EXAMPLE.read_text().splitlines() if line.split("=", 1)[0] in OFFLINE_KEYS]
+    env_file = tmp_path_factory.mktemp("compose") / ".env"
+    lines = [
+        f"LITELLM_MASTER_KEY={master_key}",
+        f"LITELLM_SALT_KEY={salt}",
+        f"POSTGRES_PASSWORD={secrets.token_hex(24)}",
+        f"GRAFANA_ADMIN_PASSWORD={grafana_password}",
+        "LITELLM_WORKERS=2",
+        *offline,
+    ]
+    env_file.write_text("\n".join(lines) + "\n")
+    env_file.chmod(0o600)
+    checked = compose(env_file, "config", "--quiet")
+    assert checked.returncode == 0, checked.stderr
+    up = compose(env_file, "up", "--detach", "--wait", "--wait-timeout", "600")
+    try:
+        assert up.returncode == 0, f"docker compose up failed:\n{up.stderr[-4000:]}\n{logs(env_file, 100)[-20000:]}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LITELLM_", "AWS_"))}
+        env.update(LITELLM_GATEWAY_URL=GATEWAY, LITELLM_MASTER_KEY=master_key)
+        yield Stack(master_key, grafana_password, env)
+    finally:
+        reports = os.environ.get("LLMGW_REPORTS_DIR")
+        if reports:  # CI uploads the services' logs with the reports
+            Path(reports).mkdir(parents=True, exist_ok=True)
+            (Path(reports) / "compose.log").write_text(logs(env_file))
+        down = compose(env_file, "down", "--volumes", "--remove-orphans", timeout=300)
+        assert down.returncode == 0, down.stderr[-2000:]
+
+
+def logs(env_file: Path, tail: int = 300) -> str:
+    return compose(env_file, "logs", "--no-color", "--tail", str(tail), timeout=120).stdout
+
+
+def script(stack: Stack, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / name), *args], capture_output=True, text=True,
+                          timeout=300, cwd=REPO, env=stack.env, check=False)  # fmt: skip
+    assert stack.master_key not in proc.stdout + proc.stderr, "the master key must never be printed"
+    return proc
+
+
+def create_user(stack: Stack, *args: str) -> dict:
+    proc = script(stack, "create_user.py", *args, "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def chat_status(key: str) -> int:
+    body = {"model": MODEL, "max_tokens": 16, "messages": [{"role": "user", "content": "hello"}]}
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    req = urllib.request.Request(f"{GATEWAY}/v1/chat/completions", json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def settles_to(key: str, wanted: set[int], timeout: float = 90) -> int:
+    """The status a request with this key gets once every worker's key cache agrees (LiteLLM caches verified keys
+    in each worker's memory for 60 s: a block, unblock or delete reaches the other workers within that)."""
+    deadline = time.monotonic() + timeout
+    status = chat_status(key)
+    while status not in wanted and time.monotonic() < deadline:
+        time.sleep(3)
+        status = chat_status(key)
+    return status
+
+
+def test_user_with_budget_key_and_rerun(stack: Stack) -> None:
+    args = ["--email", "ci-user@example.com", "--max-budget", "50", "--budget-duration", "30d", "--models", MODEL]
+    first = create_user(stack, *args)
+    (row,) = first["results"]
+    assert (row["status"], row["user"], row["key"]) == ("ok", "created", "created")
+    assert row["api_key"].startswith("sk-") and row["claude_code_env"]["ANTHROPIC_AUTH_TOKEN"] == row["api_key"]
+    assert chat_status(row["api_key"]) == 200, "the issued key works against the gateway"
+
+    again = create_user(stack, *args)["results"][0]
+    assert (again["user"], again["key"]) == ("reused", "reused") and not again.get("api_key")
+
+    budget = json.loads(script(stack, "create_user.py", "budget", "--email", "ci-user@example.com", "--json").stdout)
+    assert budget["max_budget_usd"] == 50 and budget["budget_duration"] == "30d"
+    assert [k["key_alias"] for k in budget["keys"]] == ["ci-user@example.com-default"]
+    # LiteLLM batch-writes spend (proxy_batch_write_at: 10 s): the request above shows up as the user's spend.
+    deadline = time.monotonic() + 120
+    while budget["spend_usd"] <= 0 and time.monotonic() < deadline:
+        time.sleep(5)
+        budget = json.loads(script(stack, "create_user.py", "budget", "--user-id", "ci-user@example.com",
+                                   "--json").stdout)  # fmt: skip
+    assert budget["spend_usd"] > 0, budget
+
+    listing = json.loads(script(stack, "create_user.py", "list", "--json").stdout)
+    assert "ci-user@example.com" in {u["user_id"] for u in listing["users"]}
+
+
+def test_disable_enable_rotate_delete(stack: Stack) -> None:
+    key = create_user(stack, "--email", "rotate@example.com", "--key-alias", "rotate-laptop")["results"][0]["api_key"]
+    assert chat_status(key) == 200
+    alias = ["--key-alias", "rotate-laptop"]
+    assert script(stack, "create_user.py", "disable-key", *alias).returncode == 0
+    assert settles_to(key, {401, 403}) in (401, 403), "a disabled key is refused"
+    assert script(stack, "create_user.py", "enable-key", *alias).returncode == 0
+    assert settles_to(key, {200}) == 200, "an enabled key works again"
+
+    rotated = create_user(stack, "--email", "rotate@example.com", "--key-alias", "rotate-laptop", "--rotate-key")
+    new_key = rotated["results"][0]["api_key"]
+    assert new_key != key and chat_status(new_key) == 200
+    assert settles_to(key, {401, 403}) in (401, 403), "the old key stops working after --rotate-key"
+
+    assert script(stack, "create_user.py", "delete-key", *alias, "--yes").returncode == 0
+    assert settles_to(new_key, {401, 403}) in (401, 403), "a deleted key is refused"
+
+
+def test_smoke_test_and_observability(stack: Stack, tmp_path: Path) -> None:
+    reports = Path(os.environ.get("LLMGW_REPORTS_DIR") or tmp_path)
+    reports.mkdir(parents=True, exist_ok=True)
+    smoke = script(stack, "smoke_test.py", GATEWAY, "--victoriametrics-url", VICTORIAMETRICS,
+                   "--json-report", str(reports / "smoke.json"), "--junit-xml", str(reports / "smoke.xml"))  # fmt: skip
+    assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+
+    env = {**stack.env, "GRAFANA_ADMIN_PASSWORD": stack.grafana_password}
+    check = subprocess.run(
+        [sys.executable, str(REPO / "tests" / "ci" / "check_compose_stack.py"), "--victoriametrics-url",
+         VICTORIAMETRICS, "--vmalert-url", VMALERT, "--grafana-url", GRAFANA, "--timeout", "180"],
+        capture_output=True, text=True, timeout=300, cwd=REPO, env=env, check=False,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
