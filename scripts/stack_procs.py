@@ -16,11 +16,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stack_env import LITELLM_BASE_ENV, REPO, process_env
+from stack_env import LITELLM_BASE_ENV, REPO, process_env, procfile_commands
 
 
 class LaunchError(RuntimeError):
@@ -125,3 +125,18 @@ def gateway_env(
         AWS_BEDROCK_RUNTIME_ENDPOINT=emulator_url,
         PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
     )
+
+
+@contextlib.contextmanager
+def procfile_process(
+    name: str, env: dict[str, str], log_dir: Path, port: int, *, health_path: str, timeout: float, extra_args: str = ""
+) -> Iterator[Process]:
+    """Run the Procfile's `name` command (plus extra_args) listening on 127.0.0.1:port, logging to
+    log_dir/<name>-<port>.log; yields once GET health_path answers 2xx, always stops the process at the end."""
+    command = procfile_commands()[name] + (f" {extra_args}" if extra_args else "")
+    proc = Process(name, command, env, log_dir / f"{name}-{port}.log").start()
+    try:
+        proc.wait_ready(lambda: http_ok(f"http://127.0.0.1:{port}{health_path}"), timeout=timeout)
+        yield proc
+    finally:
+        proc.stop()

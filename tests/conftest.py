@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import anthropic
+import openai
 import pytest
 
 # LiteLLM must never reach for remote files, also when a test imports it in-process.
@@ -33,6 +35,18 @@ def gateway(run_dir: Path, emulator_url: str) -> Iterator[Gateway]:
     """The gateway exactly as `make up` runs it: infra/litellm/config.yaml, callbacks/, one worker."""
     with run_gateway(run_dir, emulator_url) as gw:
         yield gw
+
+
+@pytest.fixture(scope="session")
+def oai(gateway: Gateway) -> openai.OpenAI:
+    """The official OpenAI SDK pointed at the session gateway (no SDK retries: tests see every failure)."""
+    return openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=gateway.master_key, timeout=60, max_retries=0)
+
+
+@pytest.fixture(scope="session")
+def claude(gateway: Gateway) -> anthropic.Anthropic:
+    """The official Anthropic SDK pointed at the session gateway."""
+    return anthropic.Anthropic(base_url=gateway.url, api_key=gateway.master_key, timeout=60, max_retries=0)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stack_env import CONFIG, procfile_commands
-from stack_procs import LaunchError, Process, free_port, gateway_env, http_ok, new_master_key
+from stack_procs import LaunchError, Process, free_port, gateway_env, http_ok, new_master_key, procfile_process
 from stack_procs import base_env as clean_env
 
 __all__ = ["Emulator", "Gateway", "LaunchError", "run_emulator", "run_gateways", "start_gateway", "wait_gateway"]
@@ -35,13 +35,8 @@ def run_emulator(log_dir: Path, **knobs: str) -> Iterator[Emulator]:
     """The Bedrock emulator (Procfile ``emulator``) on a free port; ``knobs`` are ``BEDROCK_EMULATOR_*`` variables."""
     port = free_port()
     env = clean_env(EMULATOR_PORT=str(port), BEDROCK_EMULATOR_LOG_LEVEL="WARNING", **knobs)
-    proc = Process("emulator", procfile_commands()["emulator"], env, log_dir / f"emulator-{port}.log").start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        proc.wait_ready(lambda: http_ok(f"{url}/healthz"), timeout=30)
-        yield Emulator(url=url, process=proc)
-    finally:
-        proc.stop()
+    with procfile_process("emulator", env, log_dir, port, health_path="/healthz", timeout=30) as proc:
+        yield Emulator(url=f"http://127.0.0.1:{port}", process=proc)
 
 
 @dataclass

@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 
-import anthropic
-import openai
 import pytest
 from prometheus_client import CollectorRegistry
 
 from llmgw_callbacks.cost_metrics import CostMetricsLogger
 from llmgw_callbacks.metrics import Metrics
 from llmgw_callbacks.settings import Settings
-from support.stack import Gateway
 
 
 def run(coro: Coroutine[object, object, object]) -> object:
@@ -34,13 +31,3 @@ def make_logger(registry: CollectorRegistry) -> Callable[..., CostMetricsLogger]
         return CostMetricsLogger(settings=s, metrics=Metrics(s, registry))
 
     return make
-
-
-@pytest.fixture(scope="session")
-def oai(gateway: Gateway) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=gateway.master_key, timeout=60, max_retries=0)
-
-
-@pytest.fixture(scope="session")
-def claude(gateway: Gateway) -> anthropic.Anthropic:
-    return anthropic.Anthropic(base_url=gateway.url, api_key=gateway.master_key, timeout=60, max_retries=0)

@@ -1,25 +1,13 @@
-"""Clients of the session gateway: the official OpenAI and Anthropic SDKs and a raw httpx client."""
+"""Clients of the session gateway beside the SDK fixtures of tests/conftest.py: raw httpx, the emulator control API."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import anthropic
 import httpx
-import openai
 import pytest
 
 from support.stack import Gateway
-
-
-@pytest.fixture(scope="session")
-def oai(gateway: Gateway) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=gateway.master_key, timeout=60, max_retries=0)
-
-
-@pytest.fixture(scope="session")
-def claude(gateway: Gateway) -> anthropic.Anthropic:
-    return anthropic.Anthropic(base_url=gateway.url, api_key=gateway.master_key, timeout=60, max_retries=0)
 
 
 @pytest.fixture

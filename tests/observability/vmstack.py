@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import REPO, procfile_commands
-from support.stack import Process, base_env, free_port, http_ok
+from stack_env import REPO
+from stack_procs import procfile_process
+from support.stack import Process, base_env, free_port
 
 RENDERER = REPO / "scripts" / "render_scrape_config.py"
 ALERT_RULES_GLOB = str(REPO / "infra" / "grafana" / "alerts" / "*.yml")
@@ -105,14 +106,9 @@ def run_victoriametrics(
     env.pop("LITELLM_METRICS_TOKEN", None)
     if metrics_token is not None:
         env["LITELLM_METRICS_TOKEN"] = metrics_token
-    command = procfile_commands()["victoriametrics"] + (f" {extra_args}" if extra_args else "")
-    proc = Process("victoriametrics", command, env, run_dir / f"victoriametrics-{port}.log").start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        proc.wait_ready(lambda: http_ok(f"{url}/health"), timeout=30)
-        yield VictoriaMetrics(url=url, process=proc)
-    finally:
-        proc.stop()
+    with procfile_process("victoriametrics", env, run_dir, port, health_path="/health", timeout=30,
+                          extra_args=extra_args) as proc:  # fmt: skip
+        yield VictoriaMetrics(url=f"http://127.0.0.1:{port}", process=proc)
 
 
 @dataclass
@@ -135,11 +131,6 @@ def run_vmalert(
     """The Procfile's `vmalert` process against the VictoriaMetrics on vm_port."""
     port = port or free_port()
     env = base_env(VM_PORT=str(vm_port), VMALERT_PORT=str(port), VMALERT_RULES=rules, RUN_DIR=str(run_dir))
-    command = procfile_commands()["vmalert"] + (f" {extra_args}" if extra_args else "")
-    proc = Process("vmalert", command, env, run_dir / f"vmalert-{port}.log").start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        proc.wait_ready(lambda: http_ok(f"{url}/health"), timeout=30)
-        yield VmAlert(url=url, process=proc)
-    finally:
-        proc.stop()
+    with procfile_process("vmalert", env, run_dir, port, health_path="/health", timeout=30,
+                          extra_args=extra_args) as proc:  # fmt: skip
+        yield VmAlert(url=f"http://127.0.0.1:{port}", process=proc)

@@ -15,8 +15,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import CONFIG, procfile_commands
-from stack_procs import LaunchError, Process, base_env, free_port, gateway_env, http_ok, new_master_key
+from stack_env import CONFIG
+from stack_procs import (
+    LaunchError,
+    Process,
+    base_env,
+    free_port,
+    gateway_env,
+    http_ok,
+    new_master_key,
+    procfile_process,
+)
 
 __all__ = [
     "CONFIG",
@@ -38,13 +47,8 @@ def run_emulator(log_dir: Path, port: int | None = None, **knobs: str) -> Iterat
     """Start the Bedrock emulator; yields its base URL."""
     port = port or free_port()
     env = base_env(EMULATOR_PORT=str(port), **knobs)
-    proc = Process("emulator", procfile_commands()["emulator"], env, log_dir / f"emulator-{port}.log").start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        proc.wait_ready(lambda: http_ok(f"{url}/healthz"), timeout=30)
-        yield url
-    finally:
-        proc.stop()
+    with procfile_process("emulator", env, log_dir, port, health_path="/healthz", timeout=30):
+        yield f"http://127.0.0.1:{port}"
 
 
 @dataclass
@@ -84,13 +88,8 @@ def run_gateway(
         emulator_url, port=port, master_key=master_key, config=config, workers=workers, multiproc_dir=multiproc_dir
     )
     env.update(extra_env or {})
-    proc = Process("litellm", procfile_commands()["litellm"], env, log_dir / f"litellm-{port}.log").start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        proc.wait_ready(lambda: http_ok(f"{url}/health/readiness"), timeout=120)
-        yield Gateway(url=url, master_key=master_key, process=proc, multiproc_dir=multiproc_dir)
-    finally:
-        proc.stop()
+    with procfile_process("litellm", env, log_dir, port, health_path="/health/readiness", timeout=120) as proc:
+        yield Gateway(url=f"http://127.0.0.1:{port}", master_key=master_key, process=proc, multiproc_dir=multiproc_dir)
 
 
 def quote_env(env: dict[str, str]) -> str:
