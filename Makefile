@@ -16,20 +16,21 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 deps: ## install Python, system and node dependencies (idempotent)
-	@scripts/bootstrap.sh python checkov system node
+	@tools/bootstrap.sh python checkov system node
 
 up: ## run the local gateway in the foreground (Ctrl-C stops everything)
-	@scripts/bootstrap.sh python
+	@tools/bootstrap.sh python
 	@$(PY) scripts/local_stack.py up $(ARGS)
 
 down: ## stop a local gateway started by make up (from another terminal)
+	@tools/bootstrap.sh python
 	@$(PY) scripts/local_stack.py down
 
 test: deps ## run every test against the real proxy, emulator, VictoriaMetrics, promtool, checkov
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: ## ruff, yamllint, shellcheck, terraform fmt
-	@scripts/bootstrap.sh python system
+	@tools/bootstrap.sh python system
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
 	@.venv/bin/yamllint -s .
@@ -42,17 +43,17 @@ fmt: ## format Python and Terraform
 	@terraform fmt -recursive infra/terraform
 
 bench: ## benchmark: emulator baseline vs gateway with built-in vs our callbacks (prints a table, writes a PNG)
-	@scripts/bootstrap.sh python
+	@tools/bootstrap.sh python
 	@$(PY) scripts/bench.py $(ARGS)
 
 soak: ## memory soak: RSS of each worker over tens of thousands of requests
-	@scripts/bootstrap.sh python
+	@tools/bootstrap.sh python
 	@$(PY) scripts/bench.py soak $(ARGS)
 
 lock: ## re-pin requirements.lock from the current .venv (after editing requirements.in)
 	@.venv/bin/pip install -q -r requirements.in
-	@.venv/bin/pip freeze --exclude-editable > requirements.lock
-	@cp requirements.lock .venv/.installed
+	@.venv/bin/pip freeze --exclude-editable > requirements.lock  # the project itself (pip install -e .) stays out
+	@tools/bootstrap.sh python
 
 clean: ## remove local state (.run), virtualenvs and tool installs
 	rm -rf .run .venv .venv-checkov .tools

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the repository needs, idempotently, on a fresh Debian/Ubuntu machine or a developer laptop:
-#   python  - .venv from requirements.lock (and .venv-checkov, kept apart: checkov ships its own hcl2 fork)
+#   python  - .venv from requirements.lock, plus this project editable (pyproject.toml: llmgw, the callbacks, the
+#             emulator)
+#   checkov - .venv-checkov from requirements-checkov.lock (kept apart: checkov ships its own hcl2 fork)
 #   system  - VictoriaMetrics (victoria-metrics, vmagent, vmalert), promtool, redis, docker-compose (validation only)
 #   node    - node tools pinned under tools/<name>/ (workflow linters, AWS provider schema) into .tools/<name>/
-# Usage: scripts/bootstrap.sh [python] [checkov] [system] [node]   (no argument: python only)
+# Usage: tools/bootstrap.sh [python] [checkov] [system] [node]   (no argument: python only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,8 +13,8 @@ PYTHON=${PYTHON:-python3}
 want=("$@")
 [[ ${#want[@]} -eq 0 ]] && want=(python)
 
-stamp_ok() { # $1 stamp file, $2 lock file: true when the lock has not changed since the last install
-  [[ -f $1 ]] && cmp -s "$1" "$2"
+stamp_ok() { # $1 stamp file, $2... the files installed from: true when none has changed since the last install
+  [[ -f $1 ]] && cat "${@:2}" | cmp -s "$1" -
 }
 
 need_python311() {
@@ -24,11 +26,12 @@ PY
 
 install_python() {
   need_python311
-  if ! stamp_ok .venv/.installed requirements.lock; then
-    echo "==> installing Python dependencies into .venv (requirements.lock)"
+  if ! stamp_ok .venv/.installed requirements.lock pyproject.toml; then
+    echo "==> installing Python dependencies into .venv (requirements.lock) and the project, editable (pyproject.toml)"
     [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
-    cp requirements.lock .venv/.installed
+    .venv/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+    cat requirements.lock pyproject.toml > .venv/.installed
   fi
 }
 

@@ -1,14 +1,13 @@
-#!/usr/bin/env python3
 """Derive Terraform provider schemas (aws 6.25.0, random 3.7.2) offline from the prebuilt CDKTF bindings.
 
 The npm packages `@cdktf/provider-aws` and `@cdktf/provider-random` (pinned in tools/terraform-schema/, installed
-by `scripts/bootstrap.sh node` into .tools/terraform-schema/) ship a `.jsii` file describing every resource, data
+by `tools/bootstrap.sh node` into .tools/terraform-schema/) ship a `.jsii` file describing every resource, data
 source, argument and nested block of the provider version they were generated from, each linked to its Terraform
-Registry page (`.../docs/resources/ecs_service#cluster`). This script turns that metadata into a compact JSON
+Registry page (`.../docs/resources/ecs_service#cluster`). This module turns that metadata into a compact JSON
 schema, cached outside git (default `.cache/terraform-provider-schema.json`), that tests/terraform uses in place of
 `terraform validate` where providers cannot be downloaded.
 
-    scripts/derive_aws_schema.py [--out PATH] [--jsii-root DIR] [--force] [--json]
+    tools/derive_aws_schema.py [--out PATH] [--jsii-root DIR] [--force] [--json]     (tests: load_or_derive())
 
 Output shape:
     {"providers": {"aws": {"version": "6.25.0", "provider": TYPE, "resources": {"aws_vpc": TYPE, ...},
@@ -24,23 +23,22 @@ derived from that resource; this is the one hand-made rule and it is listed in t
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from llmgw.paths import REPO
+
 DEFAULT_JSII_ROOT = REPO / ".tools" / "terraform-schema" / "node_modules" / "@cdktf"
 DEFAULT_OUT = REPO / ".cache" / "terraform-provider-schema.json"
 FORMAT_VERSION = 2
 PACKAGES = {"aws": "provider-aws", "random": "provider-random"}
 
-log = logging.getLogger("derive_aws_schema")
+log = logging.getLogger(__name__)
 
 _KIND_LINK = re.compile(r"/docs/(resources|data-sources)/([a-z0-9_]+) ([a-z0-9_]+)\}")
 _ANCHOR = re.compile(r"#([a-z0-9_]+) [A-Za-z0-9]+#")
@@ -48,7 +46,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
 class SchemaError(Exception):
-    """The bindings are missing or not what this script understands; printed as one line."""
+    """The bindings are missing or not what this module understands; printed as one line."""
 
 
 def snake(name: str) -> str:
@@ -189,7 +187,7 @@ def derive(jsii_root: Path) -> dict[str, Any]:
     for package_dir in PACKAGES.values():
         if not jsii_path(jsii_root, package_dir).is_file():
             raise SchemaError(
-                f"{jsii_path(jsii_root, package_dir)} not found: run `scripts/bootstrap.sh node` "
+                f"{jsii_path(jsii_root, package_dir)} not found: run `tools/bootstrap.sh node` "
                 "(installs tools/terraform-schema/ into .tools/terraform-schema/)"
             )
     schema: dict[str, Any] = {
@@ -237,32 +235,3 @@ def summary(schema: dict[str, Any]) -> dict[str, Any]:
         }
         for name, p in schema["providers"].items()
     }
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"cache file (default {DEFAULT_OUT})")
-    parser.add_argument("--jsii-root", type=Path, default=DEFAULT_JSII_ROOT, help="node_modules/@cdktf directory")
-    parser.add_argument("--force", action="store_true", help="derive again even when the cache is current")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    try:
-        schema = load_or_derive(args.out, args.jsii_root, force=args.force)
-    except (SchemaError, OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    info = summary(schema)
-    if args.json:
-        print(json.dumps({"out": str(args.out), "providers": info}, indent=2))
-    else:
-        for name, p in info.items():
-            print(
-                f"{name} {p['version']} ({p['package']}): {p['resources']} resources, {p['data_sources']} data "
-                f"sources, {p['ephemeral_resources']} ephemeral resources -> {args.out}"
-            )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

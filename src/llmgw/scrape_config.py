@@ -1,29 +1,22 @@
-#!/usr/bin/env python3
-"""Render VictoriaMetrics' scrape config from the ONE template Terraform also renders.
+"""VictoriaMetrics' scrape config, rendered from the ONE template Terraform also renders.
 
-    render_scrape_config.py --static-target 127.0.0.1:4000 --out .run/scrape.yml          (make up)
-    render_scrape_config.py --static-target litellm:4000 --environment compose \\
-        --out infra/victoriametrics/scrape.compose.yml                                     (docker-compose)
-    render_scrape_config.py --dns-sd-name litellm.gateway.internal --dns-sd-port 4000     (what ECS gets)
-    render_scrape_config.py ... --out FILE --check     exit 1 if FILE differs from a fresh rendering
-
-The template (infra/victoriametrics/scrape.yml.tftpl) uses Terraform's templatefile() syntax. This script
-implements exactly the subset that template needs, with Terraform's semantics (tests render both ways and
-compare byte for byte): interpolations ``${name}`` and ``${jsonencode(name)}``, the directives
-``%{ if length(name) > 0 }`` / ``%{ else }`` / ``%{ endif }`` and ``%{ for item in name }`` / ``%{ endfor }``,
-strip markers (``%{~`` and ``~}``) and the escapes ``$${`` and ``%%{``. Anything else is refused.
+Used at run time by ``make up`` (llmgw.stack.local_stack) and the tests, and by tools/render_scrape_config.py
+(docker-compose's committed rendering). The template (infra/victoriametrics/scrape.yml.tftpl) uses Terraform's
+templatefile() syntax. This module implements exactly the subset that template needs, with Terraform's semantics
+(tests render both ways and compare byte for byte): interpolations ``${name}`` and ``${jsonencode(name)}``, the
+directives ``%{ if length(name) > 0 }`` / ``%{ else }`` / ``%{ endif }`` and ``%{ for item in name }`` /
+``%{ endfor }``, strip markers (``%{~`` and ``~}``) and the escapes ``$${`` and ``%%{``. Anything else is refused.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from llmgw.paths import REPO
+
 TEMPLATE = REPO / "infra" / "victoriametrics" / "scrape.yml.tftpl"
 
 TARGET = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:[0-9]{1,5}$")
@@ -248,7 +241,7 @@ def _check_references(nodes: list[Node], variables: Mapping[str, Value], bound: 
             _check_references(node.body, variables, bound | {node.item})
 
 
-# --- CLI ----------------------------------------------------------------------------------------------------
+# --- The scrape config --------------------------------------------------------------------------------------
 
 
 def scrape_variables(
@@ -284,52 +277,16 @@ def scrape_variables(
     }
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--static-target", action="append", default=[], metavar="HOST:PORT", help="a LiteLLM address (repeatable)"
-    )
-    parser.add_argument(
-        "--dns-sd-name", action="append", default=[], metavar="NAME", help="DNS name, one A record per task"
-    )
-    parser.add_argument("--dns-sd-port", type=int, default=4000, help="port of the DNS-discovered tasks (4000)")
-    parser.add_argument("--scrape-interval", default="15s", help="scrape interval (15s)")
-    parser.add_argument("--environment", default="local", help="value of the 'environment' label (local)")
-    parser.add_argument("--template", type=Path, default=TEMPLATE, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help="write here (default: standard output)")
-    parser.add_argument("--check", action="store_true", help="compare with --out instead of writing; exit 1 if stale")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        variables = scrape_variables(
-            args.static_target, args.dns_sd_name, args.dns_sd_port, args.scrape_interval, args.environment
-        )
-        text = render(args.template.read_text(), variables)
-    except (ValueError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2 if isinstance(e, ValueError) and not isinstance(e, TemplateError) else 1
-    if args.check:
-        if args.out is None:
-            print("error: --check needs --out FILE", file=sys.stderr)
-            return 2
-        if not args.out.is_file() or args.out.read_text() != text:
-            print(f"error: {args.out} is not up to date with {args.template}: re-run without --check", file=sys.stderr)
-            return 1
-        return 0
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text)
-        except OSError as e:
-            print(f"error: cannot write {args.out}: {e}", file=sys.stderr)
-            return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def render_targets(
+    static_targets: Sequence[str] = (),
+    dns_sd_names: Sequence[str] = (),
+    *,
+    dns_sd_port: int = 4000,
+    scrape_interval: str = "15s",
+    environment: str = "local",
+    template: Path = TEMPLATE,
+) -> str:
+    """The scrape config for these LiteLLM addresses and DNS names (ValueError on bad input, TemplateError on a
+    template outside the supported subset)."""
+    variables = scrape_variables(static_targets, dns_sd_names, dns_sd_port, scrape_interval, environment)
+    return render(template.read_text(), variables)

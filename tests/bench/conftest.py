@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stack_env import REPO
+from llmgw.paths import REPO
 
 BENCH = REPO / "scripts" / "bench.py"
 

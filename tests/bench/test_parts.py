@@ -13,7 +13,7 @@ from urllib.parse import unquote
 import aiohttp
 import pytest
 
-from benchlib import loadgen, scenarios, stats
+from llmgw.bench import loadgen, scenarios, stats
 
 ALL = {name: factory() for name, factory in scenarios.SCENARIOS.items()}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from prometheus_client import CollectorRegistry
 
+from llmgw.paths import REPO
 from llmgw_callbacks.metrics import Metrics
 from llmgw_callbacks.settings import Settings
-from stack_env import REPO
 
 DOC = REPO / "docs" / "cost-tracking.md"
 

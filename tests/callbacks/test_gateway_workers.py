@@ -22,7 +22,8 @@ from prometheus_client.mmap_dict import MmapedDict
 
 from callbacks.scrape import Snapshot, requests_settled, wait_for
 from callbacks.slp_factory import HAIKU
-from stack_env import CONFIG, LITELLM_BASE_ENV, procfile_commands
+from llmgw.paths import CONFIG
+from llmgw.stack.env import LITELLM_BASE_ENV, procfile_commands
 from support.stack import Gateway, Process, base_env, free_port, http_ok, new_master_key, run_gateway
 
 pytestmark = pytest.mark.slow

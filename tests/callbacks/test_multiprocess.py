@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, multiprocess
 
+from llmgw.paths import REPO
 from llmgw_callbacks.admission import ADMISSIONS_FILE_PREFIX, SharedAdmissions
-from stack_env import REPO
 
 WORKER = Path(__file__).with_name("mp_worker.py")
 

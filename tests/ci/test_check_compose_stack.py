@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 def observability(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     for tool in ("victoria-metrics", "vmalert"):
         if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is required (scripts/bootstrap.sh system)")
+            pytest.fail(f"{tool} is required (tools/bootstrap.sh system)")
     tmp = tmp_path_factory.mktemp("observability")
     vm_port, vmalert_port = free_port(), free_port()
     vm_url, vmalert_url = f"http://127.0.0.1:{vm_port}", f"http://127.0.0.1:{vmalert_port}"

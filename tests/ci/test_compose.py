@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stack_env import LITELLM_BASE_ENV, procfile_commands
+from llmgw.stack.env import LITELLM_BASE_ENV, procfile_commands
 from support.stack import Gateway
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,7 +58,7 @@ def compose_v1() -> str:
     some CI images) prints `config` differently, so the package's binary is used explicitly."""
     binary = shutil.which("docker-compose", path="/usr/bin") or shutil.which("docker-compose")
     if binary is None:
-        pytest.fail("docker-compose is required (scripts/bootstrap.sh system installs Debian's docker-compose)")
+        pytest.fail("docker-compose is required (tools/bootstrap.sh system installs Debian's docker-compose)")
     version = subprocess.run([binary, "version", "--short"], capture_output=True, text=True, timeout=60, check=False)
     if not version.stdout.startswith("1."):
         pytest.fail(f"{binary} is Compose {version.stdout.strip()}; these checks need the docker-compose 1.29 package")
@@ -257,7 +257,7 @@ def test_victoriametrics_scrapes_the_gateway_with_the_metrics_token(services: di
     assert "-promscrape.config=/etc/victoriametrics/scrape.yml" in vm["command"]
     assert vm["environment"]["LITELLM_METRICS_TOKEN"] == SECRETS["LITELLM_MASTER_KEY"]
     scrape = Path(mount["source"])
-    assert scrape.is_file(), f"{scrape} is missing (rendered by scripts/render_scrape_config.py)"
+    assert scrape.is_file(), f"{scrape} is missing (rendered by tools/render_scrape_config.py)"
     text = scrape.read_text()
     assert "litellm:4000" in text and "%{LITELLM_METRICS_TOKEN}" in text and "/metrics/" in text
     # VictoriaMetrics refuses to start when a %{NAME} placeholder of its config is not in its environment.

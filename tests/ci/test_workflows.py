@@ -29,11 +29,11 @@ def run(*cmd: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[s
 
 @pytest.fixture(scope="module")
 def node_tools() -> None:
-    """The pinned node linters (tools/workflow-lint, installed by `scripts/bootstrap.sh node`)."""
+    """The pinned node linters (tools/workflow-lint, installed by `tools/bootstrap.sh node`)."""
     if shutil.which("node") is None:
-        pytest.fail("node is required (apt-get install nodejs npm), then scripts/bootstrap.sh node")
+        pytest.fail("node is required (apt-get install nodejs npm), then tools/bootstrap.sh node")
     if not ACTION_VALIDATOR.exists() or not (NODE_MODULES / "@tktco" / "node-actionlint").is_dir():
-        pytest.fail(f"{NODE_MODULES} is missing: run scripts/bootstrap.sh node")
+        pytest.fail(f"{NODE_MODULES} is missing: run tools/bootstrap.sh node")
 
 
 def test_the_expected_workflows_exist() -> None:
@@ -211,7 +211,7 @@ def test_sticky_comment_marker_matches_plan_report() -> None:
 def test_run_steps_pass_shellcheck(tmp_path: Path) -> None:
     """Every `run:` block as GitHub runs it (bash -eo pipefail), expressions replaced the way actionlint does."""
     if shutil.which("shellcheck") is None:
-        pytest.fail("shellcheck is required (scripts/bootstrap.sh system)")
+        pytest.fail("shellcheck is required (tools/bootstrap.sh system)")
     scripts = []
     for path in WORKFLOWS:
         for name, job in load(path)["jobs"].items():

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from stack_env import REPO
+from llmgw.paths import REPO
 
 COMPOSE_FILE = REPO / "infra" / "docker-compose.yml"
 ENV_EXAMPLE = REPO / "infra" / ".env.example"

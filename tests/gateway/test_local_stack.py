@@ -10,7 +10,7 @@ import sys
 
 import httpx
 
-from stack_env import REPO
+from llmgw.paths import REPO
 from support.local_stack import LocalStack
 
 LAUNCHER = [sys.executable, str(REPO / "scripts" / "local_stack.py")]

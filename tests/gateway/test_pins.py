@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib import metadata
 
-from stack_env import REPO
+from llmgw.paths import REPO
 
 
 def versions_env() -> dict[str, str]:

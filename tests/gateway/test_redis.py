@@ -24,7 +24,7 @@ def redis_cli(port: int, *args: str) -> str:
 
 @pytest.fixture
 def redis_port(tmp_path: Path) -> Iterator[int]:
-    assert shutil.which("redis-server"), "redis-server is installed by `make deps` (scripts/bootstrap.sh system)"
+    assert shutil.which("redis-server"), "redis-server is installed by `make deps` (tools/bootstrap.sh system)"
     port = free_port()
     args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
     proc = subprocess.Popen(["redis-server", *args], stdout=subprocess.DEVNULL)

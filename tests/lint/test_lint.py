@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from stack_env import REPO, VENV_BIN
+from llmgw.paths import REPO, VENV_BIN
 
 
 def run(*cmd: str) -> subprocess.CompletedProcess[str]:
@@ -26,7 +26,7 @@ def run(*cmd: str) -> subprocess.CompletedProcess[str]:
 )
 def test_python_linters(cmd: list[str]) -> None:
     tool = VENV_BIN / cmd[0]
-    assert tool.exists(), f"{tool} missing: run scripts/bootstrap.sh python"
+    assert tool.exists(), f"{tool} missing: run tools/bootstrap.sh python"
     proc = run(str(tool), *cmd[1:])
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
@@ -34,7 +34,7 @@ def test_python_linters(cmd: list[str]) -> None:
 def test_shellcheck() -> None:
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
-        pytest.fail("shellcheck is not installed (scripts/bootstrap.sh system)")
+        pytest.fail("shellcheck is not installed (tools/bootstrap.sh system)")
     files = run("git", "ls-files", "*.sh", ".ci/run").stdout.split()
     assert files, "no shell scripts found"
     proc = run(shellcheck, *files)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import REPO
+from llmgw.paths import REPO
 
 GRAFANA = REPO / "infra" / "grafana"
 DASHBOARD_DIR = GRAFANA / "dashboards"

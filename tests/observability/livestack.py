@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from llmgw.paths import CONFIG
 from observability import traffic
 from observability.vmstack import VictoriaMetrics, VmAlert
-from stack_env import CONFIG
 from support.stack import Gateway
 
 HERE = Path(__file__).resolve().parent

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from llmgw.paths import REPO
 from observability.livestack import MetricsStack
-from stack_env import REPO
 
 ALERTS_DIR = REPO / "infra" / "grafana" / "alerts"
 RULE_FILES = sorted(ALERTS_DIR.glob("*.yml"))

@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
+from llmgw.paths import REPO
 from observability.dashboards import (
     DASHBOARD_DIR,
     GLOBAL_VARIABLES,
@@ -22,7 +23,6 @@ from observability.dashboards import (
     used_variables,
     variable_names,
 )
-from stack_env import REPO
 
 SCHEMAS = Path(__file__).parent / "schemas"
 DATASOURCES = GRAFANA / "provisioning" / "datasources" / "victoriametrics.yml"

@@ -1,4 +1,4 @@
-"""ONE scrape template, two renderings: Terraform's templatefile() (ECS) and scripts/render_scrape_config.py
+"""ONE scrape template, two renderings: Terraform's templatefile() (ECS) and llmgw.scrape_config
 (local stack, docker-compose) must produce the same bytes, and VictoriaMetrics must accept every rendering."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import render_scrape_config as renderer
 import yaml
 
-from stack_env import REPO
+from llmgw import scrape_config as renderer
+from llmgw.paths import REPO
 
 TEMPLATE = REPO / "infra" / "victoriametrics" / "scrape.yml.tftpl"
 COMPOSE_RENDERING = REPO / "infra" / "victoriametrics" / "scrape.compose.yml"
-CLI = [sys.executable, str(REPO / "scripts" / "render_scrape_config.py")]
+CLI = [sys.executable, str(REPO / "tools" / "render_scrape_config.py")]
 PLACEHOLDER = re.compile(r"%\{(\w+)\}")
 
 CASES = {

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from llmgw.scrape_config import render_targets
 from observability.livestack import MetricsStack
 from observability.vmstack import VictoriaMetrics, render_scrape_config, run_victoriametrics
 from support.local_stack import LocalStack
 from support.stack import Gateway
 
-RENDERER_ARGS_ECS = ("--dns-sd-name", "localhost")
+ECS_DNS_NAMES = ("localhost",)
 
 
 def litellm_targets(vm: VictoriaMetrics, timeout: float = 30) -> list[dict]:
@@ -59,17 +60,10 @@ def test_wrong_token_is_refused(gateway: Gateway, tmp_path: Path) -> None:
 def test_ecs_rendering_discovers_tasks_by_dns_a_records(gateway: Gateway, tmp_path: Path) -> None:
     """The ECS rendering (dns_sd_configs type A) resolves a name to one target per address and scrapes each one
     directly. `localhost` stands in for the Cloud Map name: its A record is 127.0.0.1, where the gateway listens."""
-    import subprocess
-    import sys
-
-    from observability.vmstack import RENDERER
-
     port = gateway.url.rsplit(":", 1)[1]
-    subprocess.run(
-        [sys.executable, str(RENDERER), *RENDERER_ARGS_ECS, "--dns-sd-port", port, "--scrape-interval", "1s",
-         "--environment", "ecs-test", "--out", str(tmp_path / "scrape.yml")],
-        check=True,
-    )  # fmt: skip
+    config = render_targets(dns_sd_names=ECS_DNS_NAMES, dns_sd_port=int(port), scrape_interval="1s",
+                            environment="ecs-test")  # fmt: skip
+    (tmp_path / "scrape.yml").write_text(config)
     with run_victoriametrics(tmp_path, metrics_token=gateway.master_key) as vm:
         (target,) = litellm_targets(vm)
         assert target["discoveredLabels"]["__meta_dns_name"] == "localhost"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -14,11 +12,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import REPO
-from stack_procs import procfile_process
+from llmgw.paths import REPO
+from llmgw.scrape_config import render_targets
+from llmgw.stack.procs import procfile_process
 from support.stack import Process, base_env, free_port
 
-RENDERER = REPO / "scripts" / "render_scrape_config.py"
 ALERT_RULES_GLOB = str(REPO / "infra" / "grafana" / "alerts" / "*.yml")
 
 
@@ -36,12 +34,8 @@ def http_json(url: str, data: dict[str, str] | None = None, timeout: float = 30)
 
 
 def render_scrape_config(out: Path, static_targets: Sequence[str], scrape_interval: str, environment: str) -> None:
-    """Render the scrape config exactly as `make up` does (scripts/render_scrape_config.py)."""
-    args = [sys.executable, str(RENDERER), "--out", str(out), "--scrape-interval", scrape_interval]
-    args += ["--environment", environment]
-    for target in static_targets:
-        args += ["--static-target", target]
-    subprocess.run(args, check=True, capture_output=True, text=True)
+    """Render the scrape config exactly as `make up` does (llmgw.scrape_config)."""
+    out.write_text(render_targets(static_targets, scrape_interval=scrape_interval, environment=environment))
 
 
 @dataclass

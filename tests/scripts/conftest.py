@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from llmgw.paths import REPO
 from scripts.admin_double import AdminDouble, serve
-from stack_env import REPO
 from support.stack import new_master_key
 
 SCRIPTS = REPO / "scripts"

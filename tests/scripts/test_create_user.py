@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gwadmin.client import NO_DB_MESSAGE
+from llmgw.admin.client import NO_DB_MESSAGE
 from scripts.admin_double import NO_DB_ANSWERS, NO_DB_WRONG_KEY, AdminDouble
 from scripts.conftest import Result, clean_env, run_script
 from support.stack import Gateway, free_port

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import create_user
 import pytest
 from moto import mock_aws
 
+from llmgw.admin import create_user
 from scripts.admin_double import AdminDouble
 
 ALICE = ["--email", "alice@example.com", "--max-budget", "50", "--budget-duration", "30d"]

@@ -9,7 +9,7 @@ import testinfra
 import yaml
 from testinfra.host import Host
 
-from stack_env import CONFIG, REPO
+from llmgw.paths import CONFIG, REPO
 from support.local_stack import LocalStack
 
 

@@ -24,9 +24,9 @@ import pytest
 import yaml
 from terraform.tflib import MODULES, TfDir, unquote
 
-from gwadmin import smoke
+from llmgw.admin import smoke
+from llmgw.paths import CONFIG
 from scripts.conftest import Result, clean_env, run_script
-from stack_env import CONFIG
 from support.local_stack import LocalStack
 from support.stack import free_port, run_gateway
 

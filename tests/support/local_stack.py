@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import REPO
+from llmgw.paths import REPO
 from support.stack import free_port
 
 

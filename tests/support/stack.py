@@ -1,6 +1,6 @@
 """Start the real processes of the local stack for tests, with the commands of the repository's Procfile.
 
-The process handling (free ports, process groups, readiness, stop) is scripts/stack_procs.py, shared with the
+The process handling (free ports, process groups, readiness, stop) is llmgw.stack.procs, shared with the
 benchmark; this module adds the context managers the tests use. Every process is always stopped when its context
 exits; one that does not become ready fails the test with the tail of its log.
 """
@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import CONFIG
-from stack_procs import (
+from llmgw.paths import CONFIG
+from llmgw.stack.procs import (
     LaunchError,
     Process,
     base_env,

@@ -7,8 +7,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import derive_aws_schema
 import pytest
+
+from llmgw.provider_schema import SchemaError, load_or_derive
 
 from .tflib import REPO, TF_ROOT
 
@@ -19,13 +20,13 @@ CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
 def provider_schema() -> dict[str, Any]:
     """AWS 6.25.0 + random 3.7.2 schemas derived from the CDKTF .jsii (cached in .cache/, outside git)."""
     try:
-        return derive_aws_schema.load_or_derive()
-    except derive_aws_schema.SchemaError as exc:
+        return load_or_derive()
+    except SchemaError as exc:
         pytest.fail(f"{exc} (make test runs it through `make deps`)")
 
 
 def run_checkov(directory: Path) -> dict[str, Any]:
-    assert CHECKOV.exists(), f"{CHECKOV} missing: run `scripts/bootstrap.sh checkov`"
+    assert CHECKOV.exists(), f"{CHECKOV} missing: run `tools/bootstrap.sh checkov`"
     proc = subprocess.run(
         [str(CHECKOV), "--skip-download", "--quiet", "--framework", "terraform", "-d", str(directory), "-o", "json"],
         capture_output=True,

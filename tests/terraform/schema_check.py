@@ -1,5 +1,5 @@
 """Offline stand-in for `terraform validate`: check resources, data sources, ephemeral resources and provider
-blocks against the provider schemas derived from the CDKTF bindings (scripts/derive_aws_schema.py).
+blocks against the provider schemas derived from the CDKTF bindings (llmgw.provider_schema).
 
 Reported: unknown resource/data source/ephemeral types, unknown arguments and nested blocks, a block written as
 an argument (`x = {...}`) or an argument written as a block (`x {...}`), missing required arguments and blocks,

@@ -1,4 +1,4 @@
-"""The LiteLLM task definition agrees with the rest of the repository: environment = scripts/stack_env.py,
+"""The LiteLLM task definition agrees with the rest of the repository: environment = llmgw.stack.env,
 image = versions.env, models = config.yaml, secrets only through `secrets`, config/callbacks paths and etags."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from unittest import mock
 
 import yaml
 
-from stack_env import CONFIG, LITELLM_BASE_ENV
+from llmgw.paths import CONFIG
+from llmgw.stack.env import LITELLM_BASE_ENV
 
 from .tflib import MODULES, REPO, TfDir, parse, unquote, versions_env
 

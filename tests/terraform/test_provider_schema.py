@@ -101,7 +101,7 @@ def test_derive_cli_summarises_the_cache(tmp_path: Path, provider_schema: dict) 
 
     out = tmp_path / "schema.json"
     proc = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "derive_aws_schema.py"), "--out", str(out), "--json"],
+        [sys.executable, str(REPO / "tools" / "derive_aws_schema.py"), "--out", str(out), "--json"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -112,7 +112,7 @@ def test_derive_cli_summarises_the_cache(tmp_path: Path, provider_schema: dict) 
     bad = subprocess.run(
         [
             sys.executable,
-            str(REPO / "scripts" / "derive_aws_schema.py"),
+            str(REPO / "tools" / "derive_aws_schema.py"),
             "--jsii-root",
             str(tmp_path),
             "--out",

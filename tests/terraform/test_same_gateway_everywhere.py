@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from stack_env import CONFIG, LITELLM_BASE_ENV, procfile_commands
+from llmgw.paths import CONFIG
+from llmgw.stack.env import LITELLM_BASE_ENV, procfile_commands
 
 from .tflib import MODULES, REPO, TfDir, unquote, versions_env
 

@@ -68,7 +68,7 @@ def test_rendered_config_scrapes_every_task_with_the_token(tmp_path: Path) -> No
 
     binary = shutil.which("victoria-metrics")
     if binary is None:
-        pytest.fail("victoria-metrics is not installed (scripts/bootstrap.sh system)")
+        pytest.fail("victoria-metrics is not installed (tools/bootstrap.sh system)")
     path = tmp_path / "scrape.yml"
     path.write_text(rendered)
     env = dict(os.environ, **{name: "placeholder-value:1" for name in placeholders})
@@ -114,7 +114,7 @@ def test_task_flags_are_accepted_by_the_real_binaries(container: str, binary_nam
     parse the whole command line in -dryRun mode, which also validates the scrape config and the alert rules."""
     binary = shutil.which(binary_name)
     if binary is None:
-        pytest.fail(f"{binary_name} is not installed (scripts/bootstrap.sh system)")
+        pytest.fail(f"{binary_name} is not installed (tools/bootstrap.sh system)")
     config = tmp_path / "scrape.yml"
     rendered = render_with_terraform(tmp_path)
     config.write_text(rendered)

@@ -5,7 +5,7 @@
 //   node tools/workflow-lint/actionlint.cjs [--json] FILE...
 // Prints one "file:line:col: message [kind]" per finding (or a JSON array with --json) and exits 1 when
 // anything was found, 2 on bad usage. The package comes from .tools/workflow-lint/node_modules
-// (scripts/bootstrap.sh node), or from the directory in WORKFLOW_LINT_MODULES.
+// (tools/bootstrap.sh node), or from the directory in WORKFLOW_LINT_MODULES.
 "use strict";
 
 const fs = require("node:fs");
@@ -29,7 +29,7 @@ async function main() {
     path.resolve(__dirname, "..", "..", ".tools", "workflow-lint", "node_modules");
   const entry = path.join(modules, "@tktco", "node-actionlint", "build", "index.js");
   if (!fs.existsSync(entry)) {
-    console.error(`error: ${entry} is missing; run scripts/bootstrap.sh node`);
+    console.error(`error: ${entry} is missing; run tools/bootstrap.sh node`);
     process.exit(2);
   }
   const { runLint } = require(entry);

@@ -1,2 +1,3 @@
-"""Shared code of the operator scripts (create_user.py, smoke_test.py): LiteLLM admin API client over urllib,
-gateway URL and master key resolution, and the snippets handed to developers."""
+"""Operating the gateway through LiteLLM's admin API: the client over urllib, gateway URL and master key resolution,
+users/keys/budgets (create_user, the CLI of scripts/create_user.py) and the smoke test (smoke, and smoke_test, the CLI
+of scripts/smoke_test.py), and the snippets handed to developers."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gwadmin.client import AdminClient, GatewayError, NotFound
+from llmgw.admin.client import AdminClient, GatewayError, NotFound
 
 PAGE_SIZE = 100
 MAX_PAGES = 1000

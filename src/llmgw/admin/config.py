@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cli_types import positive_float
+from llmgw.cli_types import positive_float
 
 
 class ConfigError(Exception):

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Give a developer a key to the gateway: create or reuse a LiteLLM user, its team membership, budget, limits and
 key, and print what the developer pastes for Claude Code and the OpenAI SDK. Safe to re-run.
 
@@ -25,13 +24,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
-from cli_types import non_negative_float, positive_int
-from gwadmin import admin_ops
-from gwadmin.client import AdminClient, GatewayError
-from gwadmin.config import ConfigError, add_connection_args, resolve_gateway_url, resolve_master_key
-from gwadmin.output import emit_json, error, table
-from gwadmin.snippets import claude_code_block, claude_code_env, openai_snippet
-from gwadmin.users import ROLES, SpecError, UserSpec, load_rows, provision, spec_from_row, split_models
+from llmgw.admin import admin_ops
+from llmgw.admin.client import AdminClient, GatewayError
+from llmgw.admin.config import ConfigError, add_connection_args, resolve_gateway_url, resolve_master_key
+from llmgw.admin.output import emit_json, error, table
+from llmgw.admin.snippets import claude_code_block, claude_code_env, openai_snippet
+from llmgw.admin.users import ROLES, SpecError, UserSpec, load_rows, provision, spec_from_row, split_models
+from llmgw.cli_types import non_negative_float, positive_int
 
 SUBCOMMANDS = ("create", "list", "budget", "disable-key", "enable-key", "delete-key")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -332,7 +331,3 @@ def main(argv: list[str] | None = None) -> int:
     except GatewayError as exc:
         error(str(exc))
         return EXIT_FAILED
-
-
-if __name__ == "__main__":
-    sys.exit(main())

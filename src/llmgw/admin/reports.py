@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from gwadmin.smoke import CheckResult
+from llmgw.admin.smoke import CheckResult
 
 SUITE = "smoke_test"
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Prove a gateway deployment works end to end: health, models, chat (plain and streamed), /v1/messages (plain
 and streamed), count_tokens, the requests visible in VictoriaMetrics, admin routes refused, /metrics not public.
 Every check is named and timed; exit code 1 when any check failed.
@@ -22,16 +21,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cli_types import positive_float
-from gwadmin.config import ConfigError, add_connection_args, resolve_api_key, resolve_gateway_url
-from gwadmin.output import emit_json, error
-from gwadmin.reports import counts, json_report, junit_xml
-from gwadmin.smoke import CheckResult, SmokeTest
+from llmgw.admin.config import ConfigError, add_connection_args, resolve_api_key, resolve_gateway_url
+from llmgw.admin.output import emit_json, error
+from llmgw.admin.reports import counts, json_report, junit_xml
+from llmgw.admin.smoke import CheckResult, SmokeTest
+from llmgw.cli_types import positive_float
 
 CHECK_NAMES = [name for name, _ in SmokeTest(url="http://x", api_key="").checks()]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -117,7 +115,3 @@ def main(argv: list[str] | None = None) -> int:
         error("smoke test failed: " + ", ".join(r.name for r in results if r.status == "failed"))
         return EXIT_FAILED
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())

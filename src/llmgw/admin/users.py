@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from gwadmin.client import AdminClient, GatewayError, NotFound
+from llmgw.admin.client import AdminClient, GatewayError, NotFound
 
 ROLES = ("internal_user", "internal_user_viewer", "proxy_admin", "proxy_admin_viewer")
 DEFAULT_ROLE = "internal_user"

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark the gateway against the Bedrock emulator: baseline (straight to the emulator) vs LiteLLM with
 built-in callbacks only vs LiteLLM with our callbacks, side by side in one run.
 
@@ -20,12 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import loadgen, machine, plot, report, soak
-from benchlib.procs import LaunchError
-from benchlib.runner import Plan, Runner
-from benchlib.scenarios import SCENARIOS
-from cli_types import positive_float, positive_int
-from stack_env import REPO
+from llmgw.bench import loadgen, machine, plot, report, soak
+from llmgw.bench.procs import LaunchError
+from llmgw.bench.runner import Plan, Runner
+from llmgw.bench.scenarios import SCENARIOS
+from llmgw.cli_types import positive_float, positive_int
+from llmgw.paths import REPO
 
 DEFAULT_OUT = REPO / "bench-results"
 
@@ -228,7 +227,3 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "soak":
         return run_soak(argv[1:])
     return run_bench(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

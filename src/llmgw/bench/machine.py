@@ -8,7 +8,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from stack_env import VENV_BIN
+from llmgw.paths import VENV_BIN
 
 
 def _cpu_model() -> str:

@@ -1,7 +1,7 @@
 """Start the processes under test with the repository's Procfile commands, on free loopback ports.
 
 The same commands ``make up`` (honcho) and the test fixtures run, with the process handling of
-scripts/stack_procs.py (shared with tests/support/stack.py); every process is always stopped when its context
+llmgw.stack.procs (shared with tests/support/stack.py); every process is always stopped when its context
 exits.
 """
 
@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import CONFIG, procfile_commands
-from stack_procs import LaunchError, Process, free_port, gateway_env, http_ok, new_master_key, procfile_process
-from stack_procs import base_env as clean_env
+from llmgw.paths import CONFIG
+from llmgw.stack.env import procfile_commands
+from llmgw.stack.procs import LaunchError, Process, free_port, gateway_env, http_ok, new_master_key, procfile_process
+from llmgw.stack.procs import base_env as clean_env
 
 __all__ = ["Emulator", "Gateway", "LaunchError", "run_emulator", "run_gateways", "start_gateway", "wait_gateway"]
 

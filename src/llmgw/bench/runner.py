@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from stack_env import CONFIG
+from llmgw.paths import CONFIG
 
 from . import procstat
 from .loadgen import Measurement, measure

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiohttp
 
-from stack_env import CONFIG
+from llmgw.paths import CONFIG
 
 from . import procstat
 from .loadgen import RECONNECT_EVERY, REQUEST_TIMEOUT_S, send

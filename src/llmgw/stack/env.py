@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "infra" / "litellm" / "config.yaml"
-VENV_BIN = REPO / ".venv" / "bin"
+from llmgw.paths import REPO, VENV_BIN
 
 # Environment every LiteLLM process gets, locally, in tests, in docker-compose and on ECS
 # (infra/docker-compose.yml and the Terraform task definition set the same values; a test checks it).
@@ -33,7 +31,8 @@ def procfile_commands(path: Path = REPO / "Procfile") -> dict[str, str]:
 
 
 def process_env(**extra: str) -> dict[str, str]:
-    """The caller's environment with the venv on PATH and the emulator and callbacks importable."""
+    """The caller's environment with the venv on PATH and the emulator and callbacks on PYTHONPATH, the way the
+    stock image loads the callbacks (so a LiteLLM of another virtualenv, bench --alt-venv, finds them too)."""
     env = dict(os.environ)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "emulator"), str(REPO / "callbacks")])

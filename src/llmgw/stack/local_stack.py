@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run the gateway locally: LiteLLM + the Bedrock emulator (or real Bedrock) + VictoriaMetrics/vmalert when installed.
 
     scripts/local_stack.py up [--port 4000] [--bedrock auto|emulator|aws] [--workers 1] [--no-metrics]
@@ -24,8 +23,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack_env import CONFIG, LITELLM_BASE_ENV, REPO, VENV_BIN, process_env, procfile_commands
-from stack_procs import http_ok
+from llmgw.paths import CONFIG, REPO, VENV_BIN
+from llmgw.scrape_config import render_targets
+from llmgw.stack.env import LITELLM_BASE_ENV, process_env, procfile_commands
+from llmgw.stack.procs import http_ok
 
 DEFAULT_RUN_DIR = REPO / ".run"
 ALERT_RULES_GLOB = str(REPO / "infra" / "grafana" / "alerts" / "*.yml")
@@ -99,12 +100,12 @@ def master_key(run_dir: Path) -> str:
 
 
 def render_scrape_config(run_dir: Path, gateway_port: int) -> None:
-    renderer = REPO / "scripts" / "render_scrape_config.py"
+    """VictoriaMetrics' scrape config for the local gateway (the template Terraform renders for ECS)."""
     out = run_dir / "scrape.yml"
-    subprocess.run(
-        [sys.executable, str(renderer), "--static-target", f"127.0.0.1:{gateway_port}", "--out", str(out)],
-        check=True,
-    )
+    try:
+        out.write_text(render_targets([f"127.0.0.1:{gateway_port}"]))
+    except OSError as e:
+        raise StackError(f"cannot write {out}: {e}") from None
 
 
 def banner(url: str, key_ref: str, mode: str, ports: Ports, metrics: bool) -> str:
@@ -329,10 +330,3 @@ def main(argv: list[str] | None = None) -> int:
     except StackError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except subprocess.CalledProcessError as e:
-        print(f"error: {' '.join(map(str, e.cmd))} failed with exit code {e.returncode}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

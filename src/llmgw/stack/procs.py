@@ -1,6 +1,6 @@
 """Start and stop the stack's processes with the repository's Procfile commands, on free loopback ports.
 
-Shared by the test fixtures (tests/support/stack.py) and the benchmark (scripts/benchlib/procs.py): every process
+Shared by the test fixtures (tests/support/stack.py) and the benchmark (llmgw.bench.procs): every process
 runs `bash -c <Procfile command>` in its own process group, logs to a file, and is stopped with SIGTERM, then
 SIGKILL. A process that exits or does not become ready raises LaunchError with the tail of its log.
 """
@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stack_env import LITELLM_BASE_ENV, REPO, process_env, procfile_commands
+from llmgw.paths import REPO
+from llmgw.stack.env import LITELLM_BASE_ENV, process_env, procfile_commands
 
 
 class LaunchError(RuntimeError):

@@ -23,7 +23,7 @@ locals {
   multiproc_dir  = "/var/run/prometheus-multiproc"
   callback_files = sort(fileset(var.callbacks_dir, "llmgw_callbacks/**/*.py"))
 
-  # Same values as scripts/stack_env.py LITELLM_BASE_ENV (tests/terraform compares them).
+  # Same values as src/llmgw/stack/env.py LITELLM_BASE_ENV (tests/terraform compares them).
   litellm_base_env = {
     LITELLM_MODE                         = "PRODUCTION"
     LITELLM_LOCAL_MODEL_COST_MAP         = "True"
