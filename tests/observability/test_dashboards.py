@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
+from llmgw.dashboards.generate import dashboard_files
 from llmgw.paths import REPO
 from observability.dashboards import (
     DASHBOARD_DIR,
@@ -27,7 +28,7 @@ from observability.dashboards import (
 SCHEMAS = Path(__file__).parent / "schemas"
 DATASOURCES = GRAFANA / "provisioning" / "datasources" / "victoriametrics.yml"
 PROVIDERS = GRAFANA / "provisioning" / "dashboards" / "dashboards.yml"
-GENERATOR = GRAFANA / "generate_dashboards.py"
+GENERATOR = REPO / "tools" / "generate_dashboards.py"
 EXPECTED = {
     "llmgw-usage": "usage overview",
     "llmgw-cost": "cost and budgets",
@@ -102,6 +103,21 @@ def test_docker_compose_mounts_match_the_provisioning() -> None:
 def test_committed_dashboards_are_generated_and_up_to_date() -> None:
     r = subprocess.run([sys.executable, str(GENERATOR), "--check"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+def test_regenerated_dashboards_equal_the_committed_files_byte_for_byte(tmp_path: Path) -> None:
+    """All four dashboards (one module each in src/llmgw/dashboards), written by the CLI and built in-process, are
+    the committed files to the byte."""
+    committed = {path.name: path.read_bytes() for path in DASHBOARD_DIR.glob("*.json")}
+    assert set(committed) == {"usage.json", "cost.json", "latency-errors.json", "health.json"}
+    out = tmp_path / "dashboards"
+    r = subprocess.run([sys.executable, str(GENERATOR), "--out-dir", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    written = {path.name: path.read_bytes() for path in out.glob("*.json")}
+    built = {name: text.encode() for name, text in dashboard_files().items()}
+    for generated in (written, built):
+        assert set(generated) == set(committed)
+        assert [name for name in committed if generated[name] != committed[name]] == []
 
 
 def test_generator_check_detects_a_stale_file(tmp_path: Path) -> None:
