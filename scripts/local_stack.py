@@ -1,7 +1,5 @@
 #!/usr/bin/env python3
-"""Run the gateway locally (what `make up` and `make down` run): local_stack.py up | down; --help for more.
-
-The code is llmgw.stack.local_stack; this file is the command the Makefile runs."""
+"""Run the gateway locally (make up, make down): the CLI of llmgw.stack.local_stack; see --help."""
 
 import sys
 
@@ -10,5 +8,4 @@ try:
 except ModuleNotFoundError as exc:  # a Python without the project's virtualenv
     sys.exit(f"error: {exc} ({sys.executable}): run tools/bootstrap.sh, then .venv/bin/python {sys.argv[0]}")
 
-if __name__ == "__main__":
-    sys.exit(main())
+sys.exit(main())

@@ -1,7 +1,5 @@
 #!/usr/bin/env python3
-"""Prove a gateway deployment works end to end (named, timed checks; JSON and JUnit reports); --help for more.
-
-The code is llmgw.admin.smoke_test; this file is the command the README names."""
+"""Prove a gateway deployment works end to end: the CLI of llmgw.admin.smoke_test; see --help."""
 
 import sys
 
@@ -10,5 +8,4 @@ try:
 except ModuleNotFoundError as exc:  # a Python without the project's virtualenv
     sys.exit(f"error: {exc} ({sys.executable}): run tools/bootstrap.sh, then .venv/bin/python {sys.argv[0]}")
 
-if __name__ == "__main__":
-    sys.exit(main())
+sys.exit(main())
