@@ -85,15 +85,22 @@ def thresholds(*steps: tuple[float | None, str]) -> dashboard.ThresholdsConfig:
     )
 
 
-def ts(title: str, description: str, unit: str, queries: list[Q], *, w: int = 12, h: int = 8, stack: bool = False):
-    builder = (
-        timeseries.Panel()
-        .title(title)
+def framed(panel, title: str, description: str, unit: str, queries: list[Q], w: int, h: int):
+    """What every panel has: its title, a description naming the variables that filter it, a unit, the datasource
+    and its size (width in Grafana's 24 columns, height)."""
+    return (
+        panel.title(title)
         .description(describe(description, queries))
         .unit(unit)
         .datasource(DATASOURCE)
         .span(w)
         .height(h)
+    )
+
+
+def ts(title: str, description: str, unit: str, queries: list[Q], *, w: int = 12, h: int = 8, stack: bool = False):
+    builder = (
+        framed(timeseries.Panel(), title, description, unit, queries, w, h)
         .fill_opacity(10 if not stack else 60)
         .line_width(1)
         .legend(common.VizLegendOptions().show_legend(True).display_mode(common_models.LegendDisplayMode.LIST))
@@ -122,13 +129,7 @@ def single(
 ):
     q = Q(query.expr, query.legend, instant=True)
     builder = (
-        stat.Panel()
-        .title(title)
-        .description(describe(description, [q]))
-        .unit(unit)
-        .datasource(DATASOURCE)
-        .span(w)
-        .height(h)
+        framed(stat.Panel(), title, description, unit, [q], w, h)
         .no_value("0")
         .graph_mode(common_models.BigValueGraphMode.NONE)
         .color_mode(common_models.BigValueColorMode.VALUE)
@@ -145,13 +146,7 @@ def single(
 def tabular(title: str, description: str, unit: str, query: Q, value_name: str, *, w: int = 8, h: int = 8):
     q = Q(query.expr, query.legend, table=True)
     builder = (
-        table.Panel()
-        .title(title)
-        .description(describe(description, [q]))
-        .unit(unit)
-        .datasource(DATASOURCE)
-        .span(w)
-        .height(h)
+        framed(table.Panel(), title, description, unit, [q], w, h)
         .with_transformation(
             models.DataTransformerConfig(
                 id_val="organize",
@@ -165,13 +160,7 @@ def tabular(title: str, description: str, unit: str, query: Q, value_name: str, 
 
 def bars(title: str, description: str, unit: str, queries: list[Q], *, w: int = 12, h: int = 8, **kw):
     builder = (
-        bargauge.Panel()
-        .title(title)
-        .description(describe(description, queries))
-        .unit(unit)
-        .datasource(DATASOURCE)
-        .span(w)
-        .height(h)
+        framed(bargauge.Panel(), title, description, unit, queries, w, h)
         .orientation(common_models.VizOrientation.HORIZONTAL)
         .display_mode(common_models.BarGaugeDisplayMode.GRADIENT)
         .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
