@@ -113,3 +113,23 @@ def context_overflow() -> BedrockError:
 
 def not_found(path: str) -> BedrockError:
     return BedrockError(404, "UnknownOperationException", f"Unknown operation: {path}")
+
+
+def access_denied(message: str) -> BedrockError:
+    return BedrockError(403, "AccessDeniedException", message)
+
+
+def on_demand_not_supported(model_id: str) -> BedrockError:
+    """A base model id of a model Bedrock serves only through inference profiles (Claude 4.5 and later).
+    Wording as Bedrock gives it (e.g. github.com/cline/cline/issues/689), typographic apostrophe included."""
+    return validation(
+        f"Invocation of model ID {model_id} with on-demand throughput isn\u2019t supported. Retry your request with "
+        "the ID or ARN of an inference profile that contains this model."
+    )
+
+
+def count_tokens_not_supported(model_id: str) -> BedrockError:
+    """bedrock-runtime CountTokens for a model it does not count (AWS "Count tokens": counted on bedrock-mantle
+    instead). The status (400) is what LiteLLM's fallback to bedrock-mantle reacts to; the exact text is not
+    documented."""
+    return validation(f"The model {model_id} does not support CountTokens on bedrock-runtime. Use bedrock-mantle.")

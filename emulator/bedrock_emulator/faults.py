@@ -60,6 +60,8 @@ class Fault:
 class FaultRule:
     fault: str
     model_contains: str = ""
+    model: str | None = None
+    """Exact model id (``model_contains`` matches substrings: ``claude-opus-5`` is part of ``claude-opus-5-5``)."""
     times: int | None = None
     delay_ms: int | None = None
     after_frames: int | None = None
@@ -67,13 +69,17 @@ class FaultRule:
 
     def matches(self, model_id: str, operation: str) -> bool:
         return (
-            (self.times is None or self.times > 0) and operation in self.operations and self.model_contains in model_id
+            (self.times is None or self.times > 0)
+            and operation in self.operations
+            and self.model_contains in model_id
+            and (self.model is None or self.model == model_id)
         )
 
     def to_json(self) -> dict[str, object]:
         return {
             "fault": self.fault,
             "model_contains": self.model_contains,
+            "model": self.model,
             "times": self.times,
             "delay_ms": self.delay_ms,
             "after_frames": self.after_frames,
@@ -94,7 +100,7 @@ def parse_rule(spec: object) -> FaultRule:
     """One rule of ``PUT /emulator/faults``; raises ValueError on anything unexpected."""
     if not isinstance(spec, Mapping):
         raise ValueError("each rule must be a JSON object")
-    unknown = set(spec) - {"fault", "model_contains", "times", "delay_ms", "after_frames", "operations"}
+    unknown = set(spec) - {"fault", "model_contains", "model", "times", "delay_ms", "after_frames", "operations"}
     if unknown:
         raise ValueError(f"unknown rule keys: {sorted(unknown)}")
     fault = spec.get("fault")
@@ -103,6 +109,9 @@ def parse_rule(spec: object) -> FaultRule:
     model_contains = spec.get("model_contains", "")
     if not isinstance(model_contains, str):
         raise ValueError("model_contains must be a string")
+    model = spec.get("model")
+    if model is not None and (not isinstance(model, str) or not model):
+        raise ValueError("model must be a non-empty string (an exact model id)")
     operations = spec.get("operations")
     if operations is None:
         ops = INFERENCE_OPERATIONS
@@ -113,6 +122,7 @@ def parse_rule(spec: object) -> FaultRule:
     return FaultRule(
         fault=str(fault),
         model_contains=model_contains,
+        model=model,
         times=_optional_int(spec, "times"),
         delay_ms=_optional_int(spec, "delay_ms"),
         after_frames=_optional_int(spec, "after_frames"),

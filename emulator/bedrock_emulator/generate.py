@@ -1,38 +1,21 @@
-"""Deterministic model output: the words of a text answer and the input of a tool call."""
+"""Deterministic model output: thinking, the words of a text answer, or the input of a tool call.
+
+The emulated model behaves like a real one that has nothing to do: it answers with text. It calls a tool only
+when something asks for it: the request forces one (``tool_choice`` ``any`` / ``tool``), a directive names one
+(``tool=NAME``), or a scenario rule scripts one (scenario.py). A tool that was not offered is never called.
+"""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from . import thinking as thinking_mod
 from .prompt import Prompt, ToolDef
-from .tokens import count_tool_use_tokens
+from .tokens import count_output_tokens, count_tool_use_tokens
+from .words import generate_words, text_deltas
 
-WORDS: tuple[str, ...] = (
-    "the", "gateway", "answers", "with", "a", "deterministic", "reply", "from", "emulated", "bedrock",
-    "claude", "model", "tokens", "stream", "cache", "prompt", "request", "response", "latency", "usage",
-    "region", "profile", "inference", "runtime", "event", "frame", "message", "content", "block", "delta",
-    "signal", "metric", "budget", "team", "route", "fallback", "retry", "window", "context", "output",
-    "input", "tool", "result", "value", "system", "user", "assistant", "turn", "text", "json",
-    "schema", "field", "test", "check", "proof", "sample", "quick", "brown", "fox", "jumps",
-    "over", "lazy", "dog", "again",
-)  # fmt: skip
-
-
-def generate_words(seed: int, count: int) -> list[str]:
-    """``count`` words chosen by a PRNG seeded with ``seed``; the first is capitalised, the last ends with '.'."""
-    if count <= 0:
-        return []
-    words = random.Random(seed).choices(WORDS, k=count)
-    words[0] = words[0].capitalize()
-    words[-1] = words[-1] + "."
-    return words
-
-
-def text_deltas(words: list[str]) -> list[str]:
-    """One streaming delta per word (= per token); their concatenation is the full text."""
-    return [word if index == 0 else " " + word for index, word in enumerate(words)]
+__all__ = ["Answer", "Scripted", "object_for_schema", "plan_answer", "split_json", "text_deltas"]
 
 
 def value_for_schema(name: str, schema: object, depth: int = 0) -> object:
@@ -84,26 +67,36 @@ def object_for_schema(schema: object, depth: int = 0) -> dict[str, object]:
     return {str(key): value_for_schema(str(key), props.get(key, {}), depth) for key in required}
 
 
-def tool_output_tokens(name: str, tool_input: object) -> int:
-    """Output tokens of a generated tool call (same formula as a tool call in the input)."""
-    return count_tool_use_tokens(name, tool_input)
-
-
 def split_json(text: str, piece: int = 12) -> list[str]:
     """The pieces a tool call's input JSON is streamed in (``input_json_delta`` / ``toolUse.input``)."""
     return [text[i : i + piece] for i in range(0, len(text), piece)] or [""]
 
 
 @dataclass(frozen=True, slots=True)
+class Scripted:
+    """A scripted answer (scenario rule): a text, or a call of an offered tool with a given input."""
+
+    text: str | None = None
+    tool_name: str | None = None
+    tool_input: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """What the emulated model answers: text words, or one tool call."""
+    """What the emulated model answers: optional thinking, then text words or one tool call."""
 
     stop_reason: str
     output_tokens: int
+    """All output tokens billed: thinking + text (or the tool call)."""
     words: list[str]
     tool_name: str | None = None
     tool_input: dict[str, object] | None = None
     tool_id_suffix: str = ""
+    thinking_words: list[str] = field(default_factory=list)
+    thinking_tokens: int = 0
+    thinking_display: str | None = None
+    """None: no thinking block; else ``summarized`` / ``omitted`` / ``updates``."""
+    thinking_signature: str = ""
 
     @property
     def is_tool_use(self) -> bool:
@@ -113,38 +106,77 @@ class Answer:
     def text(self) -> str:
         return " ".join(self.words)
 
+    @property
+    def has_thinking(self) -> bool:
+        return self.thinking_display is not None
+
+    @property
+    def thinking_text(self) -> str:
+        """The thinking text the response shows (empty with ``display: omitted``)."""
+        return "" if self.thinking_display == "omitted" else " ".join(self.thinking_words)
+
+
+def _offered(prompt: Prompt, name: str | None) -> ToolDef | None:
+    return next((tool for tool in prompt.tools if tool.name == name), None) if name else None
+
 
 def _chosen_tool(prompt: Prompt, requested: str | None) -> ToolDef | None:
-    if not prompt.tools or prompt.answers_tool_result:
+    """A directive ``tool=NAME`` names an offered tool; otherwise only a forced ``tool_choice`` calls one."""
+    if not prompt.tools or requested == "none" or prompt.tool_choice == "none":
         return None
-    if requested == "none" or (requested is None and prompt.tool_choice == "none"):
-        return None
-    name = requested or (prompt.tool_choice_name if prompt.tool_choice == "tool" else None)
-    if name is not None:
-        for tool in prompt.tools:
-            if tool.name == name:
-                return tool
-    return prompt.tools[0]
+    if requested is not None:
+        return _offered(prompt, requested)
+    if prompt.tool_choice == "tool":
+        return _offered(prompt, prompt.tool_choice_name)
+    if prompt.tool_choice == "any":
+        return prompt.tools[0]
+    return None
 
 
-def plan_answer(prompt: Prompt, output_tokens: int, requested_tool: str | None = None) -> Answer:
-    """The answer to a prompt: a tool call when tools are offered and the last user turn is not a tool
-    result (tool_choice tool → that tool, auto/any → the first; directive ``tool=NAME|none`` overrides),
-    otherwise ``output_tokens`` words capped by max_tokens."""
-    tool = _chosen_tool(prompt, requested_tool)
-    if tool is not None:
-        tool_input = object_for_schema(tool.schema)
+def plan_answer(
+    prompt: Prompt, output_tokens: int, requested_tool: str | None = None, scripted: Scripted | None = None
+) -> Answer:
+    """The answer to a prompt (see the module docstring): thinking first when the request turns it on, then a
+    tool call when one is asked for, else ``output_tokens`` words (or the scripted text) within max_tokens."""
+    thinking_count = 0
+    thinking_fields: dict[str, object] = {}
+    if prompt.thinking is not None:
+        thinking_count = thinking_mod.thinking_tokens(prompt.thinking, prompt.max_tokens)
+        words = thinking_mod.thinking_words(prompt.seed, thinking_count)
+        shown = "" if prompt.thinking.display == "omitted" else " ".join(words)
+        thinking_fields = {
+            "thinking_words": words,
+            "thinking_tokens": thinking_count,
+            "thinking_display": prompt.thinking.display,
+            "thinking_signature": thinking_mod.sign(shown, prompt.seed),
+        }
+    room = max(prompt.max_tokens - thinking_count, 0)
+
+    tool = _offered(prompt, scripted.tool_name) if scripted is not None and scripted.tool_name else None
+    tool_input: dict[str, object] | None = dict(scripted.tool_input or {}) if tool is not None and scripted else None
+    if tool is None and (scripted is None or scripted.text is None):
+        tool = _chosen_tool(prompt, requested_tool)
+        tool_input = object_for_schema(tool.schema) if tool is not None else None
+    if tool is not None and tool_input is not None:
         return Answer(
             stop_reason="tool_use",
-            output_tokens=tool_output_tokens(tool.name, tool_input),
+            output_tokens=thinking_count + count_tool_use_tokens(tool.name, tool_input),
             words=[],
             tool_name=tool.name,
             tool_input=tool_input,
             tool_id_suffix=format(prompt.seed, "016x"),
+            **thinking_fields,  # type: ignore[arg-type]
         )
-    count = min(output_tokens, prompt.max_tokens)
+    if scripted is not None and scripted.text is not None:
+        words = scripted.text.split()
+        wanted = count_output_tokens(scripted.text)
+    else:
+        words = generate_words(prompt.seed, output_tokens)
+        wanted = output_tokens
+    count = min(wanted, room)
     return Answer(
-        stop_reason="max_tokens" if output_tokens > prompt.max_tokens else "end_turn",
-        output_tokens=count,
-        words=generate_words(prompt.seed, count),
+        stop_reason="max_tokens" if wanted > room else "end_turn",
+        output_tokens=thinking_count + count,
+        words=words[:count],
+        **thinking_fields,  # type: ignore[arg-type]
     )

@@ -1,4 +1,5 @@
-"""What the emulator extracts from a request body (either API): token totals, cache breakpoints, tools, seed."""
+"""What the emulator extracts from a request body (either API): token totals, cache breakpoints, tools, thinking,
+the last user turn (for scenarios) and a seed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ DEFAULT_CACHE_TTL_S = 300.0
 ONE_HOUR_S = 3600.0
 
 ToolChoiceMode = Literal["auto", "any", "tool", "none"]
+ThinkingDisplay = Literal["summarized", "omitted", "updates"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,23 @@ class ToolDef:
     schema: object
 
 
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """A tool result in the last user turn: the name of the tool call it answers and its text."""
+
+    tool_name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Thinking:
+    """Extended thinking the answer carries: ``budget`` tokens at most (None: adaptive, sized by effort)."""
+
+    display: ThinkingDisplay = "summarized"
+    budget_tokens: int | None = None
+    effort: str = "high"
+
+
 @dataclass(slots=True)
 class Prompt:
     """The parts of a validated request the response depends on."""
@@ -39,6 +58,9 @@ class Prompt:
     tool_choice: ToolChoiceMode = "auto"
     tool_choice_name: str | None = None
     answers_tool_result: bool = False
+    thinking: Thinking | None = None
+    last_user_text: str = ""
+    tool_results: list[ToolResult] = field(default_factory=list)
 
 
 class PrefixHasher:

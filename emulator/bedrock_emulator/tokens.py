@@ -76,6 +76,8 @@ def count_anthropic_block_tokens(block: object) -> int:
         return count_text_tokens(text if isinstance(text, str) else "")
     if kind == "image":
         return IMAGE_TOKENS
+    if kind in ("thinking", "redacted_thinking"):
+        return 0  # thinking of earlier turns is not read again as input
     if kind == "tool_use":
         return count_tool_use_tokens(str(block.get("name", "")), block.get("input", {}))
     if kind == "tool_result":

@@ -124,7 +124,9 @@ def test_converse_max_tokens_caps_the_answer(client) -> None:
 
 def test_converse_tool_use_then_tool_result(client) -> None:
     messages = user("What's the weather in Paris?")
-    r = client.converse(modelId=HAIKU, messages=messages, toolConfig=CONVERSE_TOOLS)
+    offered = client.converse(modelId=HAIKU, messages=messages, toolConfig=CONVERSE_TOOLS)
+    assert offered["stopReason"] == "end_turn"  # tools offered, none asked for: the model answers with text
+    r = client.converse(modelId=HAIKU, messages=messages, toolConfig={**CONVERSE_TOOLS, "toolChoice": {"any": {}}})
     assert r["stopReason"] == "tool_use"
     [block] = r["output"]["message"]["content"]
     call = block["toolUse"]
@@ -155,7 +157,9 @@ def test_converse_tool_use_then_tool_result(client) -> None:
 
 
 def test_converse_stream_tool_use(client) -> None:
-    response = client.converse_stream(modelId=HAIKU, messages=user("Weather?"), toolConfig=CONVERSE_TOOLS)
+    response = client.converse_stream(
+        modelId=HAIKU, messages=user("Weather?"), toolConfig={**CONVERSE_TOOLS, "toolChoice": {"any": {}}}
+    )
     events = list(response["stream"])
     start = next(e["contentBlockStart"] for e in events if "contentBlockStart" in e)
     assert start["start"]["toolUse"]["name"] == "get_weather" and start["start"]["toolUse"]["toolUseId"]
@@ -180,7 +184,7 @@ def test_converse_cache_point_writes_then_reads(client) -> None:
 
 
 def test_converse_arn_model_id_is_decoded(client, emulator: Emulator) -> None:
-    arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
+    arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
     assert client.converse(modelId=arn, messages=user("hi"))["stopReason"] == "end_turn"
     assert emulator.requests()["by_model"] == {arn: 1}
 
@@ -204,6 +208,7 @@ def test_invoke_model(client) -> None:
         "output_tokens": 16,
         "cache_creation_input_tokens": 0,
         "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
     }
     headers = r["ResponseMetadata"]["HTTPHeaders"]
     assert headers["x-amzn-bedrock-input-token-count"] == str(expected_input)
@@ -239,7 +244,9 @@ def test_invoke_stream_matches_invoke(client) -> None:
 
 def test_invoke_tool_use_then_tool_result(client) -> None:
     r = json.loads(
-        client.invoke_model(modelId=HAIKU, body=anthropic_body("Weather?", tools=ANTHROPIC_TOOLS))["body"].read()
+        client.invoke_model(
+            modelId=HAIKU, body=anthropic_body("Weather?", tools=ANTHROPIC_TOOLS, tool_choice={"type": "any"})
+        )["body"].read()
     )
     assert r["stop_reason"] == "tool_use"
     [call] = r["content"]
@@ -277,7 +284,9 @@ def test_invoke_tool_use_then_tool_result(client) -> None:
 
 def test_invoke_stream_tool_use(client) -> None:
     events = drain_invoke_stream(
-        client.invoke_model_with_response_stream(modelId=HAIKU, body=anthropic_body("Weather?", tools=ANTHROPIC_TOOLS))
+        client.invoke_model_with_response_stream(
+            modelId=HAIKU, body=anthropic_body("Weather?", tools=ANTHROPIC_TOOLS, tool_choice={"type": "any"})
+        )
     )
     start = next(e for e in events if e["type"] == "content_block_start")
     assert start["content_block"]["type"] == "tool_use" and start["content_block"]["name"] == "get_weather"

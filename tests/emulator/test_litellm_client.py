@@ -104,14 +104,18 @@ def test_completion_max_tokens_is_length(aws: dict) -> None:
 @pytest.mark.parametrize("model", [CONVERSE_MODEL, INVOKE_MODEL])
 def test_tool_calls(model: str, aws: dict) -> None:
     messages = [{"role": "user", "content": "Weather in Paris?"}]
-    r = litellm.completion(model=model, messages=messages, tools=TOOLS, max_tokens=256, **aws)
+    offered = litellm.completion(model=model, messages=messages, tools=TOOLS, max_tokens=256, **aws)
+    assert offered.choices[0].finish_reason == "stop"  # offered, not asked for: text
+    r = litellm.completion(model=model, messages=messages, tools=TOOLS, tool_choice="required", max_tokens=256, **aws)
     assert r.choices[0].finish_reason == "tool_calls"
     [call] = r.choices[0].message.tool_calls
     assert call.function.name == "get_weather"
     assert json.loads(call.function.arguments) == {"city": "city_value", "unit": "c"}
 
     arguments = ""
-    for chunk in litellm.completion(model=model, messages=messages, tools=TOOLS, max_tokens=256, stream=True, **aws):
+    for chunk in litellm.completion(
+        model=model, messages=messages, tools=TOOLS, tool_choice="required", max_tokens=256, stream=True, **aws
+    ):
         for tool_call in (chunk.choices[0].delta.tool_calls or []) if chunk.choices else []:
             arguments += tool_call.function.arguments or ""
     assert json.loads(arguments) == {"city": "city_value", "unit": "c"}

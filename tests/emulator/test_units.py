@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bedrock_emulator import __version__, converse, directives, errors, faults, generate, invoke, models, tokens
+from bedrock_emulator import __version__, catalog, converse, directives, errors, faults, generate, invoke, tokens
 from bedrock_emulator.cache import PromptCache
 from bedrock_emulator.prompt import PrefixHasher
+from bedrock_emulator.words import generate_words, text_deltas
 
 pytestmark = pytest.mark.timeout(30)
+
+HAIKU = catalog.MODELS["anthropic.claude-haiku-4-5-20251001-v1:0"]
 
 
 def test_version() -> None:
@@ -96,32 +99,38 @@ def test_fault_resolution_rules_win_and_count_down() -> None:
     [
         "anthropic.claude-haiku-4-5-20251001-v1:0",
         "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-        "eu.anthropic.claude-3-7-sonnet-20250219-v1:0",
-        "apac.anthropic.claude-3-5-sonnet-20240620-v1:0",
         "global.anthropic.claude-opus-4-5-20251101-v1:0",
-        "anthropic.claude-3-sonnet-20240229-v1:0:28k",
-        "anthropic.claude-v2:1",
-        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "eu.anthropic.claude-opus-5-5",
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-5-5",
         "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0",
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
     ],
 )
-def test_claude_model_ids_are_accepted(model_id: str) -> None:
-    assert models.is_supported_model(model_id)
+def test_claude_model_ids_bedrock_serves_are_accepted(model_id: str) -> None:
+    assert catalog.resolve(model_id).effective.name.startswith("claude-")
 
 
 @pytest.mark.parametrize(
     "model_id",
-    ["amazon.nova-pro-v1:0", "meta.llama3-70b-instruct-v1:0", "claude-3-haiku", "xx.anthropic.claude-3", ""],
+    [
+        "amazon.nova-pro-v1:0",
+        "meta.llama3-70b-instruct-v1:0",
+        "claude-3-haiku",
+        "xx.anthropic.claude-3",
+        "",
+        "anthropic.claude-3-7-sonnet-20250219-v1:0",  # retired on Bedrock (April 2026)
+        "jp.anthropic.claude-opus-4-5-20251101-v1:0",  # no such profile
+    ],
 )
 def test_other_model_ids_are_rejected(model_id: str) -> None:
-    assert not models.is_supported_model(model_id)
+    with pytest.raises(catalog.UnknownModel):
+        catalog.resolve(model_id)
 
 
-def test_anthropic_model_name() -> None:
-    assert models.anthropic_model_name("us.anthropic.claude-haiku-4-5-20251001-v1:0") == "claude-haiku-4-5-20251001"
-    arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
-    assert models.anthropic_model_name(arn) == "claude-3-5-sonnet-20240620"
+def test_response_model_names() -> None:
+    assert catalog.resolve("us.anthropic.claude-haiku-4-5-20251001-v1:0").effective.name == "claude-haiku-4-5-20251001"
+    arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-5-5"
+    assert catalog.resolve(arn).effective.name == "claude-opus-5-5"
 
 
 def test_prompt_cache_reads_the_longest_seen_prefix_and_expires() -> None:
@@ -148,10 +157,10 @@ def test_prompt_cache_reads_the_longest_seen_prefix_and_expires() -> None:
 
 
 def test_generated_words_are_deterministic() -> None:
-    assert generate.generate_words(42, 7) == generate.generate_words(42, 7)
-    assert generate.generate_words(42, 7) != generate.generate_words(43, 7)
-    words = generate.generate_words(1, 12)
-    text = "".join(generate.text_deltas(words))
+    assert generate_words(42, 7) == generate_words(42, 7)
+    assert generate_words(42, 7) != generate_words(43, 7)
+    words = generate_words(1, 12)
+    text = "".join(text_deltas(words))
     assert tokens.count_output_tokens(text) == 12
 
 
@@ -190,28 +199,30 @@ def test_invoke_validation_messages() -> None:
     }
     for message, body in cases.items():
         with pytest.raises(errors.BedrockError) as e:
-            invoke.parse(body)
+            invoke.parse(body, HAIKU)
         assert e.value.message == message
 
 
 def test_converse_validation_messages() -> None:
     with pytest.raises(errors.BedrockError, match="must start with a user message"):
-        converse.parse({"messages": []})
+        converse.parse({"messages": []}, HAIKU)
     with pytest.raises(errors.BedrockError, match="must alternate"):
-        converse.parse({"messages": [{"role": "user", "content": [{"text": "a"}]}] * 2})
+        converse.parse({"messages": [{"role": "user", "content": [{"text": "a"}]}] * 2}, HAIKU)
     with pytest.raises(errors.BedrockError, match="toolConfig field must be defined"):
-        converse.parse({"messages": [{"role": "user", "content": [{"toolResult": {"toolUseId": "x", "content": []}}]}]})
+        converse.parse(
+            {"messages": [{"role": "user", "content": [{"toolResult": {"toolUseId": "x", "content": []}}]}]}, HAIKU
+        )
     with pytest.raises(errors.BedrockError, match="is blank"):
-        converse.parse({"messages": [{"role": "user", "content": [{"text": " "}]}]})
+        converse.parse({"messages": [{"role": "user", "content": [{"text": " "}]}]}, HAIKU)
 
 
 def test_invoke_content_blocks_must_be_typed_objects() -> None:
     base = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 5}
     with pytest.raises(errors.BedrockError) as e:
-        invoke.parse({**base, "messages": [{"role": "user", "content": [{"type": "text", "text": "a"}, 5]}]})
+        invoke.parse({**base, "messages": [{"role": "user", "content": [{"type": "text", "text": "a"}, 5]}]}, HAIKU)
     assert e.value.message.startswith("Malformed input request: #/messages/0/content/1: expected type: JSONObject")
     with pytest.raises(errors.BedrockError, match="extraneous key \\[model\\]"):
-        invoke.parse({**base, "model": "x", "messages": [{"role": "user", "content": "a"}]})
+        invoke.parse({**base, "model": "x", "messages": [{"role": "user", "content": "a"}]}, HAIKU)
 
 
 def test_lone_surrogates_do_not_break_counting() -> None:
