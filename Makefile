@@ -10,7 +10,7 @@ export LITELLM_VERSION
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help deps up down test lint fmt bench soak lock clean
+.PHONY: help deps up down config test lint fmt bench soak lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,7 +24,11 @@ up: ## run the local gateway in the foreground (Ctrl-C stops everything)
 
 down: ## stop a local gateway started by make up (from another terminal)
 	@tools/bootstrap.sh python
-	@$(PY) scripts/local_stack.py down
+	@$(PY) scripts/local_stack.py down $(ARGS)
+
+config: ## render infra/litellm/config.yaml's models from infra/litellm/models.yaml (after editing the catalogue)
+	@tools/bootstrap.sh python
+	@$(PY) tools/render_gateway_config.py
 
 test: deps ## run every test against the real proxy, emulator, VictoriaMetrics, promtool, checkov
 	@$(PY) -m pytest $(PYTEST_ARGS)

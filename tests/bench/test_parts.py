@@ -13,6 +13,7 @@ from urllib.parse import unquote
 import aiohttp
 import pytest
 
+from llmgw import catalogue
 from llmgw.bench import loadgen, scenarios, stats
 
 ALL = {name: factory() for name, factory in scenarios.SCENARIOS.items()}
@@ -43,7 +44,7 @@ def test_gateway_and_baseline_ask_for_the_same_work(name: str) -> None:
         gw_body, base_body = json.loads(gw.body), json.loads(base.body)
         assert (gw.stream is None) == (base.stream is None)
         model_id = unquote(base.path.split("/")[2])
-        assert model_id.startswith("us.anthropic.claude-")
+        assert model_id in {catalogue.load().profile_id(m) for m in catalogue.load().models}
         if gw.path == "/v1/messages":
             assert base.path.endswith("/invoke-with-response-stream" if gw.stream else "/invoke")
             assert base_body == {

@@ -30,9 +30,13 @@ from litellm.types.utils import (
     Usage,
 )
 
-HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
-SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
-OPUS = "us.anthropic.claude-opus-4-5-20251101-v1:0"
+from llmgw import catalogue
+
+_CATALOGUE = catalogue.load()
+HAIKU, SONNET, OPUS = (
+    _CATALOGUE.profile_id(next(m for m in _CATALOGUE.models if m.name == name))
+    for name in ("claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5")
+)  # the inference profiles the gateway serves these groups through (infra/litellm/models.yaml)
 
 
 @contextlib.contextmanager

@@ -9,13 +9,14 @@ from callbacks.slp_factory import HAIKU, SONNET
 from llmgw_callbacks import pricing
 
 
-def test_discount_is_input_minus_cache_read_price_of_the_exact_us_model() -> None:
+def test_discount_is_input_minus_cache_read_price_of_the_exact_profile() -> None:
     entry = litellm.model_cost[HAIKU]
     expected = entry["input_cost_per_token"] - entry["cache_read_input_token_cost"]
     assert pricing.cache_read_discount_per_token(entry, prompt_tokens=5000) == pytest.approx(expected, abs=1e-18)
-    # the "us." cross-region profile carries the 10 % uplift over the in-region id
-    in_region = litellm.model_cost[HAIKU.removeprefix("us.")]
-    assert entry["input_cost_per_token"] == pytest.approx(in_region["input_cost_per_token"] * 1.1, rel=1e-12)
+    # a geographic profile ("us.") carries the 10 % uplift over the global one, which is the list price
+    base = HAIKU.split(".", 1)[1]
+    us, listed = litellm.model_cost[f"us.{base}"], litellm.model_cost[f"global.{base}"]
+    assert us["input_cost_per_token"] == pytest.approx(listed["input_cost_per_token"] * 1.1, rel=1e-12)
 
 
 def test_tiered_prices_apply_above_the_threshold_only() -> None:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 import yaml
 
+from llmgw import catalogue
 from support.stack import CONFIG, Gateway, run_gateway
 
 CHAT = {"model": "claude-haiku-4-5", "max_tokens": 8, "messages": [{"role": "user", "content": "hi"}]}
@@ -19,15 +20,16 @@ def test_liveliness_needs_no_key(http: httpx.Client) -> None:
     assert r.status_code == 200
 
 
-def test_models_lists_every_model_group_and_alias(http: httpx.Client, gateway: Gateway) -> None:
+def test_models_lists_every_model_group_once(http: httpx.Client, gateway: Gateway) -> None:
+    """Each catalogue model once; the dated aliases resolve (tests/gateway/test_forwarding.py) but stay hidden."""
     r = http.get("/v1/models", headers=gateway.auth)
     assert r.status_code == 200
-    ids = {m["id"] for m in r.json()["data"]}
+    ids = [m["id"] for m in r.json()["data"]]
     config = yaml.safe_load(CONFIG.read_text())
-    groups = {m["model_name"] for m in config["model_list"]}
-    aliases = set(config["router_settings"]["model_group_alias"])
-    assert groups == {"claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5"}
-    assert groups | aliases <= ids
+    groups = [m["model_name"] for m in config["model_list"]]
+    assert sorted(groups) == sorted(catalogue.load().names())
+    assert sorted(ids) == sorted(groups)
+    assert all(alias["hidden"] for alias in config["router_settings"]["model_group_alias"].values())
 
 
 def test_missing_key_is_401(http: httpx.Client) -> None:
@@ -37,11 +39,15 @@ def test_missing_key_is_401(http: httpx.Client) -> None:
     assert r.status_code == 401
 
 
-def test_wrong_key_is_refused(http: httpx.Client) -> None:
-    # Without a database every key but the master key is unknown; LiteLLM answers 400 "No connected db"
-    # (with a database it is 401). Either way the request never reaches Bedrock.
-    r = http.post("/v1/chat/completions", json=CHAT, headers={"Authorization": "Bearer sk-not-a-real-key"})
-    assert r.status_code in (400, 401)
+def test_wrong_key_is_401_also_without_a_database(http: httpx.Client) -> None:
+    """LiteLLM alone answers 400 "No connected db." for any key but the master key when it runs without a database
+    (make up); the policy callback makes it what it is, 401, on the LLM routes Claude Code and the SDKs use: a 401
+    is what makes Claude Code re-run its apiKeyHelper (tests/claude_code, test h)."""
+    for path, body in (("/v1/chat/completions", CHAT), ("/v1/messages", CHAT), ("/v1/messages/count_tokens", CHAT)):
+        for header in ({"Authorization": "Bearer sk-not-a-real-key"}, {"x-api-key": "sk-not-a-real-key"}):
+            r = http.post(path, json=body, headers=header)
+            assert r.status_code == 401, (path, header, r.text)
+            assert "invalid API key" in r.json()["error"]["message"]
 
 
 def test_x_api_key_header_is_accepted(http: httpx.Client, gateway: Gateway) -> None:

@@ -18,8 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-HAIKU = ("claude-haiku-4-5", "claude-haiku-4-5-20251001", "us.anthropic.claude-haiku-4-5-20251001-v1:0")
-SONNET = ("claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+from llmgw import catalogue
+
+
+def _model(name: str, alias: str) -> tuple[str, str, str]:
+    """(model group, dated alias, the inference profile the gateway serves it through)."""
+    models = catalogue.load()
+    return name, alias, models.profile_id(next(m for m in models.models if m.name == name))
+
+
+HAIKU = _model("claude-haiku-4-5", "claude-haiku-4-5-20251001")
+SONNET = _model("claude-sonnet-4-5", "claude-sonnet-4-5-20250929")
 ANTHROPIC_VERSION_BEDROCK = "bedrock-2023-05-31"
 POOL_SIZE = 64
 
