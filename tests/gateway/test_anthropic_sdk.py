@@ -52,6 +52,7 @@ def test_messages_tool_use(claude: anthropic.Anthropic) -> None:
         model="claude-sonnet-4-5",
         max_tokens=128,
         tools=[tool],
+        tool_choice={"type": "any"},
         messages=[{"role": "user", "content": "Open the README"}],
     )
     assert m.stop_reason == "tool_use"

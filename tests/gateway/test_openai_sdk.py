@@ -71,7 +71,9 @@ def test_streaming_with_usage(oai: openai.OpenAI) -> None:
 
 def test_tool_call_round_trip(oai: openai.OpenAI) -> None:
     messages = [{"role": "user", "content": "What's the weather in Paris?"}]
-    r = oai.chat.completions.create(model="claude-haiku-4-5", max_tokens=128, messages=messages, tools=[WEATHER_TOOL])
+    r = oai.chat.completions.create(
+        model="claude-haiku-4-5", max_tokens=128, messages=messages, tools=[WEATHER_TOOL], tool_choice="required"
+    )
     choice = r.choices[0]
     assert choice.finish_reason == "tool_calls"
     call = choice.message.tool_calls[0]

@@ -9,7 +9,11 @@ import httpx
 import openai
 import pytest
 
+from llmgw import catalogue
 from support.stack import Gateway
+
+CATALOGUE = catalogue.load()
+SONNET_45 = CATALOGUE.profile_id(next(m for m in CATALOGUE.models if m.name == "claude-sonnet-4-5"))
 
 # How Bedrock words a body that fails the model schema (the emulator answers the same way).
 VALIDATION_MESSAGE = "Malformed input request"
@@ -33,7 +37,7 @@ def test_throttled_opus_falls_back_to_sonnet(oai: openai.OpenAI, emulator_log: h
     assert completion.choices[0].message.content
     served, failed = emulator_counts(emulator_log), emulator_counts(emulator_log, "failed")
     assert sum(n for m, n in failed.items() if "opus" in m) >= 1, failed  # Opus was tried and throttled ...
-    assert {m: n for m, n in served.items() if n} == {"us.anthropic.claude-sonnet-4-5-20250929-v1:0": 1}, served
+    assert {m: n for m, n in served.items() if n} == {SONNET_45: 1}, served
     assert int(r.headers.get("x-litellm-attempted-fallbacks", "0")) >= 1
 
 
@@ -68,11 +72,10 @@ def test_bedrock_validation_error_is_a_400_with_bedrocks_message(
     # The emulator words it like Bedrock; the gateway passes Bedrock's message through.
     for err in (e.value, e2.value):
         assert VALIDATION_MESSAGE in str(err), str(err)
-    # 4xx validation errors are not retried (retry_policy.BadRequestErrorRetries: 0). LiteLLM's router does try
-    # the fallback chain on any error (there is no per-status switch); Bedrock does not bill a rejected body, and
-    # the client gets the original model's 400, not a fallback's answer.
+    # 4xx validation errors are neither retried (retry_policy.BadRequestErrorRetries: 0) nor answered by a fallback
+    # model (llmgw_callbacks.fallback_policy): one Bedrock call per client request, nothing else was asked.
     failed = emulator_counts(emulator_log, "failed")
-    assert failed["us.anthropic.claude-sonnet-4-5-20250929-v1:0"] == 2, failed
+    assert failed == {SONNET_45: 2}, failed
     assert sum(emulator_counts(emulator_log).values()) == 0
 
 

@@ -56,6 +56,8 @@ from litellm.types.proxy.management_endpoints.internal_user_endpoints import Use
 from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 
+from llmgw_callbacks.errors import UNKNOWN_KEY_MESSAGE
+
 ROUTERS = (internal_user_endpoints.router, key_management_endpoints.router, team_endpoints.router)
 MANAGEMENT_ROUTES: list[APIRoute] = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
 
@@ -97,8 +99,9 @@ NO_DB_ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
     "/team/info": (500, _proxy_body(str({"error": _NO_DB_INFO}), "auth_error", "None", "500")),
     "/team/member_add": (500, {"detail": {"error": "No db connected"}}),
 }
-# Any admin route, any key but the master key.
-NO_DB_WRONG_KEY = (400, _proxy_body("No connected db.", "no_db_connection", None, "400"))
+# Any admin route, any key but the master key: LiteLLM says 400 "No connected db."; the gateway's policy callback
+# (llmgw_callbacks.errors) answers what an unknown key is, 401.
+NO_DB_WRONG_KEY = (401, _proxy_body(UNKNOWN_KEY_MESSAGE, "auth_error", "None", "401"))
 WAF_BLOCK_PAGE = (
     '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">\n'
     '<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">\n'

@@ -1,0 +1,55 @@
+"""The gateway's request policy as one LiteLLM callback: registered in infra/litellm/config.yaml as
+``llmgw_callbacks.policy.proxy_handler_instance``.
+
+* errors.py — the error a client gets (Bedrock's own message; 401 for a key the gateway cannot know);
+* fallback_policy.py — no fallback model answers a request the client got wrong;
+* logfilter.py — one concise log line per bad request.
+
+No hook raises (HookGuard) or touches a successful request.
+"""
+
+from __future__ import annotations
+
+from litellm.integrations.custom_logger import CustomLogger
+
+from . import errors, fallback_policy, logfilter
+from .guard import HookGuard
+
+
+def _count(kind: str) -> None:
+    from .cost_metrics import default_metrics
+    from .settings import Settings
+
+    default_metrics(Settings.from_env()).count_callback_error(kind)
+
+
+class PolicyCallback(CustomLogger):
+    def __init__(self) -> None:
+        super().__init__()
+        self.guard = HookGuard(_count)
+        logfilter.install()
+
+    async def async_filter_deployments(  # type: ignore[override]
+        self, model, healthy_deployments, messages, request_kwargs=None, parent_otel_span=None
+    ):
+        blocked = False
+        with self.guard("policy.filter_deployments"):
+            blocked = fallback_policy.blocks_fallback(request_kwargs)
+        if blocked:
+            raise fallback_policy.skipped(model)
+        return healthy_deployments
+
+    async def async_post_call_failure_hook(  # type: ignore[override]
+        self, request_data, original_exception, user_api_key_dict, traceback_str=None
+    ):
+        with self.guard("policy.post_call_failure_hook"):
+            shaped = errors.reshape(original_exception)
+            if shaped is not None:
+                from fastapi import HTTPException
+
+                status, message, headers = shaped
+                return HTTPException(status_code=status, detail=message, headers=headers or None)
+        return None
+
+
+proxy_handler_instance = PolicyCallback()
