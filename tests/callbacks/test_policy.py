@@ -1,0 +1,75 @@
+"""The policy callback's parts: which errors are reshaped and how, which fallbacks are refused, which log records
+are shortened. End to end through the real gateway: tests/gateway/test_forwarding.py, test_auth_and_health.py,
+test_resilience.py."""
+
+from __future__ import annotations
+
+import logging
+
+import litellm
+import pytest
+
+from llmgw_callbacks import errors, fallback_policy, logfilter
+
+
+def test_bedrocks_message_comes_out_of_litellms_wrapper() -> None:
+    wrapped = 'litellm.BadRequestError: BedrockException - {"message": "Input is too long for requested model."}'
+    assert errors.upstream_message(wrapped) == "Input is too long for requested model."
+    assert errors.upstream_message("litellm.InternalServerError: BedrockException - Cannot connect to host x") is None
+    assert errors.upstream_message("Authentication Error, Invalid key") is None
+
+
+def test_what_is_reshaped() -> None:
+    throttled = litellm.RateLimitError(
+        message='BedrockException - {"message": "Too many requests, please wait before trying again."}',
+        llm_provider="bedrock",
+        model="bedrock/global.anthropic.claude-haiku-5-5",
+    )
+    assert errors.reshape(throttled)[:2] == (429, "Too many requests, please wait before trying again.")
+    other = litellm.BadRequestError(message='OpenAIException - {"message": "x"}', llm_provider="openai", model="gpt")
+    assert errors.reshape(other) is None
+    no_db = type("ProxyException", (Exception,), {"type": "no_db_connection"})()
+    assert errors.reshape(no_db) == (401, errors.UNKNOWN_KEY_MESSAGE, {})
+
+
+@pytest.mark.parametrize(
+    ("attempts", "blocked"),
+    [
+        ([], False),
+        (["RateLimitError"], False),
+        (["InternalServerError", "ServiceUnavailableError"], False),
+        (["BadRequestError"], True),
+        (["RateLimitError", "BadRequestError"], True),  # a later model refused it as invalid: no further model
+        (["PermissionDeniedError"], True),  # missing IAM for one model is fixed by the operator, not masked
+    ],
+)
+def test_fallbacks_after_a_client_error_are_refused(attempts: list[str], blocked: bool) -> None:
+    kwargs = {"litellm_metadata": {"previous_models": tuple({"exception_type": kind} for kind in attempts)}}
+    assert fallback_policy.blocks_fallback(kwargs) is blocked
+    assert fallback_policy.blocks_fallback({"metadata": kwargs["litellm_metadata"]}) is blocked
+    assert fallback_policy.blocks_fallback(None) is False
+    assert isinstance(fallback_policy.skipped("claude-haiku-5-5"), litellm.BadRequestError)
+
+
+def _record(exc: BaseException | None, message: str = "Exception occured - %s", level: int = logging.ERROR):
+    record = logging.LogRecord("LiteLLM Proxy", level, __file__, 1, message, (exc,), None)
+    if exc is not None:
+        record.exc_info = (type(exc), exc, None)
+    return record
+
+
+def test_client_errors_log_one_line_without_traceback() -> None:
+    bad = litellm.BadRequestError(
+        message='BedrockException - {\n  "message": "x"\n}', llm_provider="bedrock", model="m"
+    )
+    record = _record(bad)
+    assert logfilter.ConciseClientErrors().filter(record) is True
+    assert record.exc_info is None and "\n" not in record.getMessage()
+    server = litellm.InternalServerError(message="BedrockException - boom", llm_provider="bedrock", model="m")
+    kept = _record(server)
+    assert logfilter.ConciseClientErrors().filter(kept) is True and kept.exc_info is not None
+    fallback = _record(
+        bad, "litellm.router.py::async_function_with_fallbacks() - Error occurred while trying to do fallbacks - %s"
+    )
+    assert logfilter.ConciseClientErrors().filter(fallback) is False
+    assert logfilter.ConciseClientErrors().filter(_record(None, "plain info", logging.INFO)) is True
