@@ -187,10 +187,18 @@ def test_litellm_gets_the_shared_base_environment(services: dict) -> None:
 def test_the_emulator_endpoint_is_absent_unless_defined(services: dict) -> None:
     # `VAR:` with no value = pass through only when defined: compose drops it from the container otherwise.
     env = services["litellm"]["environment"]
-    for var in ("AWS_BEDROCK_RUNTIME_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+    passed_through = (
+        "AWS_BEDROCK_RUNTIME_ENDPOINT",
+        "BEDROCK_MANTLE_API_BASE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    )
+    for var in passed_through:
         assert var in env and env[var] is None, var
     offline = resolved(env_file=ENV_EXAMPLE)["services"]["litellm"]["environment"]
     assert offline["AWS_BEDROCK_RUNTIME_ENDPOINT"] == "http://bedrock-emulator:4010"
+    assert offline["BEDROCK_MANTLE_API_BASE"] == "http://bedrock-emulator:4010"
 
 
 def test_an_empty_endpoint_leaves_litellm_on_real_bedrock() -> None:

@@ -124,6 +124,7 @@ def gateway_env(
         AWS_ACCESS_KEY_ID="emulator",
         AWS_SECRET_ACCESS_KEY="emulator",  # noqa: S106 - dummy credentials, the emulator does not check them
         AWS_BEDROCK_RUNTIME_ENDPOINT=emulator_url,
+        BEDROCK_MANTLE_API_BASE=emulator_url,
         PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
     )
 
