@@ -24,12 +24,20 @@ sys.exit(0 if sys.version_info >= (3, 11) else 1)
 PY
 }
 
+pip_with_progress() { # $1 venv, $2 lock file: pip install -r, one line per package ("[12/172] litellm==1.106.2")
+  local total
+  total=$(grep -cvE '^[[:space:]]*(#|$)' "$2")
+  "$1/bin/pip" install --disable-pip-version-check --progress-bar off -r "$2" \
+    | awk -v total="$total" '/^Collecting / { n++; printf "    [%d/%d] %s\n", n, total, $2; fflush() }'
+}
+
 install_python() {
   need_python311
   if ! stamp_ok .venv/.installed requirements.lock pyproject.toml; then
-    echo "==> installing Python dependencies into .venv (requirements.lock) and the project, editable (pyproject.toml)"
+    echo "==> installing $(grep -cvE '^[[:space:]]*(#|$)' requirements.lock) Python packages into .venv" \
+      "(requirements.lock; the first run downloads them and takes a few minutes) and the project, editable"
     [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+    pip_with_progress .venv requirements.lock
     .venv/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
     cat requirements.lock pyproject.toml > .venv/.installed
   fi
@@ -40,7 +48,7 @@ install_checkov() {
   if ! stamp_ok .venv-checkov/.installed requirements-checkov.lock; then
     echo "==> installing checkov into .venv-checkov (requirements-checkov.lock)"
     [[ -x .venv-checkov/bin/python ]] || "$PYTHON" -m venv .venv-checkov
-    .venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
+    pip_with_progress .venv-checkov requirements-checkov.lock
     cp requirements-checkov.lock .venv-checkov/.installed
   fi
 }

@@ -39,23 +39,30 @@ def test_banner_curl_works(local_stack: LocalStack) -> None:
     assert body["choices"][0]["message"]["content"], body
 
 
-def test_banner_claude_code_block(local_stack: LocalStack) -> None:
-    block = printed_block(local_stack.output(), "Claude Code:")
+def test_banner_claude_code_block_works_outside_the_repository(local_stack: LocalStack, tmp_path) -> None:
+    """The block refers to the key by an absolute path, so it works pasted in a developer's own project."""
+    block = printed_block(local_stack.output(), next(line.strip() for line in local_stack.output().splitlines()
+                                                      if line.strip().startswith("Claude Code")))  # fmt: skip
     env = dict(re.findall(r"^export (\w+)=(.*)$", block, re.MULTILINE))
+    assert env.keys() == {"ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN"}
     assert env["ANTHROPIC_BASE_URL"] == local_stack.gateway_url
-    assert {"ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_MODEL", "ANTHROPIC_SMALL_FAST_MODEL"} <= env.keys()
+    elsewhere = tmp_path / "some-project"
+    elsewhere.mkdir()
     token = subprocess.run(
-        ["bash", "-c", f"echo {env['ANTHROPIC_AUTH_TOKEN']}"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    # What Claude Code does with these variables: Bearer auth on /v1/messages with the named models.
-    for model in (env["ANTHROPIC_MODEL"], env["ANTHROPIC_SMALL_FAST_MODEL"]):
-        r = httpx.post(
-            f"{env['ANTHROPIC_BASE_URL']}/v1/messages",
-            headers={"Authorization": f"Bearer {token}", "anthropic-version": "2023-06-01"},
-            json={"model": model, "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]},
-            timeout=60,
-        )
-        assert r.status_code == 200, r.text
+        ["bash", "-c", f'{block}\nprintf %s "$ANTHROPIC_AUTH_TOKEN"'],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert token == local_stack.master_key
+    r = httpx.post(
+        f"{env['ANTHROPIC_BASE_URL']}/v1/messages",
+        headers={"Authorization": f"Bearer {token}", "anthropic-version": "2023-06-01"},
+        json={"model": "claude-opus-5-5", "max_tokens": 300, "messages": [{"role": "user", "content": "hi"}]},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
 
 
 def test_all_processes_run_under_honcho(local_stack: LocalStack) -> None:

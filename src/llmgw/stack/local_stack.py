@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,11 +130,9 @@ def banner(url: str, key_ref: str, mode: str, ports: Ports, metrics: bool) -> st
         '      -d \'{"model": "claude-haiku-4-5", "max_tokens": 64, '
         '"messages": [{"role": "user", "content": "Hello"}]}\'',
         "",
-        "  Claude Code:",
+        "  Claude Code (paste in any directory; it uses its default models, claude-opus-5-5 and claude-haiku-5-5):",
         f"    export ANTHROPIC_BASE_URL={url}",
         f"    export ANTHROPIC_AUTH_TOKEN={key_ref}",
-        "    export ANTHROPIC_MODEL=claude-sonnet-4-5",
-        "    export ANTHROPIC_SMALL_FAST_MODEL=claude-haiku-4-5",
         "",
         "  Ctrl-C stops everything.",
         "=" * 72,
@@ -166,6 +166,8 @@ def build_env(args: argparse.Namespace, ports: Ports, run_dir: Path, key: str, m
         # The emulator accepts any credentials; never send real ones to it.
         env.update(
             AWS_BEDROCK_RUNTIME_ENDPOINT=f"http://127.0.0.1:{ports.emulator}",
+            # Token counting of the newest models goes to Bedrock's Anthropic endpoint (bedrock-mantle).
+            BEDROCK_MANTLE_API_BASE=f"http://127.0.0.1:{ports.emulator}",
             AWS_ACCESS_KEY_ID="emulator",
             AWS_SECRET_ACCESS_KEY="emulator",  # noqa: S106 - not a secret: the emulator ignores it
         )
@@ -173,10 +175,44 @@ def build_env(args: argparse.Namespace, ports: Ports, run_dir: Path, key: str, m
         env.pop("AWS_PROFILE", None)
     else:
         env.pop("AWS_BEDROCK_RUNTIME_ENDPOINT", None)
+        env.pop("BEDROCK_MANTLE_API_BASE", None)
     return env
 
 
+@contextlib.contextmanager
+def foreground_of_the_terminal() -> Iterator[None]:
+    """Make this process (and the honcho it starts) the terminal's foreground process group while the stack runs.
+
+    Under `make up` the terminal's Ctrl-C otherwise reaches make too, and GNU make then reports
+    "make: *** [Makefile: up] Interrupt" whatever the stack does. In its own foreground group only the stack gets
+    the SIGINT, stops, and exits 0, and make ends quietly. Job-control shells do the same for every job. Without a
+    terminal (CI, tests without a pty) nothing changes."""
+    if not sys.stdin.isatty():
+        yield
+        return
+    tty = sys.stdin.fileno()
+    try:
+        original = os.tcgetpgrp(tty)
+        os.setpgid(0, 0)
+        previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group may not set the terminal
+        os.tcsetpgrp(tty, os.getpgrp())
+    except OSError:  # not our terminal to manage (e.g. a session leader): leave things as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.tcsetpgrp(tty, original)
+        signal.signal(signal.SIGTTOU, previous)
+
+
 def up(args: argparse.Namespace) -> int:
+    with foreground_of_the_terminal():
+        return _up(args)
+
+
+def _up(args: argparse.Namespace) -> int:
     run_dir: Path = args.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
     pidfile = run_dir / "stack.pid"
@@ -211,10 +247,10 @@ def up(args: argparse.Namespace) -> int:
     check_ports(wanted)
 
     key = master_key(run_dir)
-    # How the banner refers to the key (the key itself is never printed).
-    key_path = run_dir / "master_key"
-    shown = str(key_path.relative_to(REPO)) if key_path.is_relative_to(REPO) else str(key_path)
-    key_ref = "$LITELLM_MASTER_KEY" if os.environ.get("LITELLM_MASTER_KEY") else f"$(cat {shown})"
+    # How the banner refers to the key: never the key itself (it would stay in the scrollback), always a reference
+    # that works wherever it is pasted: the key file by its absolute path, or the variable it came from.
+    key_path = (run_dir / "master_key").resolve()
+    key_ref = "$LITELLM_MASTER_KEY" if os.environ.get("LITELLM_MASTER_KEY") else f"$(cat {shlex.quote(str(key_path))})"
     env = build_env(args, ports, run_dir, key, mode)
     processes = ["litellm"]
     if mode == "emulator":
@@ -243,7 +279,18 @@ def up(args: argparse.Namespace) -> int:
         *processes,
     ]
     proc = subprocess.Popen(cmd, env=env, cwd=REPO)
-    pidfile.write_text(str(proc.pid))
+    # `make down` signals this process (not honcho): a stop that was asked for ends with exit code 0, so make
+    # reports no "Error 143" (SIGTERM) and Ctrl-C no "Interrupt".
+    pidfile.write_text(str(os.getpid()))
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.set()
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{ports.gateway}"
 
     def announce() -> None:
@@ -265,12 +312,15 @@ def up(args: argparse.Namespace) -> int:
     threading.Thread(target=announce, daemon=True).start()
     try:
         rc = proc.wait()
-    except KeyboardInterrupt:  # honcho got the same SIGINT from the terminal and stops its processes
-        rc = proc.wait()
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         pidfile.unlink(missing_ok=True)
         (run_dir / "ready").unlink(missing_ok=True)
-    return 0 if rc in (0, -signal.SIGINT, 130) else rc
+    if stopping.is_set():
+        print("local stack stopped", flush=True)
+        return 0
+    return rc
 
 
 def down(args: argparse.Namespace) -> int:
@@ -285,14 +335,14 @@ def down(args: argparse.Namespace) -> int:
         pidfile.unlink(missing_ok=True)
         print("no local stack is running (stale pid file removed)")
         return 0
-    for _ in range(100):
+    for _ in range(150):
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             print("local stack stopped")
             return 0
         time.sleep(0.2)
-    raise StackError(f"the local stack (pid {pid}) did not stop within 20s")
+    raise StackError(f"the local stack (pid {pid}) did not stop within 30s")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
