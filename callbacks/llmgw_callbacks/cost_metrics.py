@@ -157,6 +157,7 @@ class CostMetricsLogger(CustomLogger):
         for token_type, count in record.tokens.by_type().items():
             m.tokens.metric.labels(**admitted, **model, type=token_type).inc(count)
         m.cache_savings.labels(who, model_group=record.model_group).inc(record.cache_savings_usd)
+        m.cache_write_spend.labels(who, model_group=record.model_group).inc(record.cache_write_usd)
         m.requests.labels(who, model_group=record.model_group, outcome=SUCCESS, exception_class="").inc()
         for budget in record.budgets:
             m.budget.labels({"name": budget.name}, scope=budget.scope).set(budget.ratio)

@@ -25,13 +25,14 @@ SPEND = "llmgw_spend_usd_total"
 TOKENS = "llmgw_tokens_total"
 REQUESTS = "llmgw_requests_total"
 CACHE_SAVINGS = "llmgw_cache_savings_usd_total"
+CACHE_WRITE_SPEND = "llmgw_cache_write_spend_usd_total"
 BUDGET = "llmgw_budget_utilisation_ratio"
 IN_FLIGHT = "llmgw_in_flight_requests"
 PROCESS_RSS = "llmgw_process_resident_memory_bytes"
 PROCESS_CPU = "llmgw_process_cpu_seconds_total"
 CALLBACK_ERRORS = "llmgw_callback_errors_total"
 LABEL_OVERFLOW = "llmgw_label_overflow_total"
-CAPPED_METRICS = (SPEND, TOKENS, REQUESTS, CACHE_SAVINGS, BUDGET)
+CAPPED_METRICS = (SPEND, TOKENS, REQUESTS, CACHE_SAVINGS, CACHE_WRITE_SPEND, BUDGET)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,17 @@ class Metrics:
             Counter(
                 "llmgw_cache_savings_usd",
                 "USD saved by prompt-cache reads: cache_read tokens x (input price - cache read price).",
+                CACHE_SAVINGS_LABELS,
+                registry=registry,
+            ),
+            CACHE_SAVINGS_LABELS,
+        )
+        self.cache_write_spend = self._capped(
+            CACHE_WRITE_SPEND,
+            Counter(
+                "llmgw_cache_write_spend_usd",
+                "USD spent writing the prompt cache (part of llmgw_spend_usd_total): 5-minute writes at the cache "
+                "write price, 1-hour writes at the 1-hour price.",
                 CACHE_SAVINGS_LABELS,
                 registry=registry,
             ),

@@ -23,6 +23,7 @@ class TokenCounts:
     output: int
     cache_read: int
     cache_write: int
+    cache_write_1h: int = 0  # the part of cache_write written with a one-hour TTL (priced apart, not a token type)
 
     def by_type(self) -> dict[str, int]:
         return {
@@ -51,6 +52,7 @@ class SuccessRecord:
     cost_usd: float
     tokens: TokenCounts
     cache_savings_usd: float
+    cache_write_usd: float
     budgets: tuple[BudgetObservation, ...]
     call_id: str | None
 
@@ -106,10 +108,16 @@ def token_counts(slp: Mapping[str, object]) -> TokenCounts:
         details.get("cache_creation_tokens"),
         details.get("cache_write_tokens"),
     )
+    creation = _mapping(details.get("cache_creation_token_details")) or _mapping(usage.get("cache_creation"))
+    one_hour = min(_first_int(creation.get("ephemeral_1h_input_tokens")), cache_write)
     prompt = _first_int(slp.get("prompt_tokens"), usage.get("prompt_tokens"))
     output = _first_int(slp.get("completion_tokens"), usage.get("completion_tokens"))
     return TokenCounts(
-        input=max(prompt - cache_read - cache_write, 0), output=output, cache_read=cache_read, cache_write=cache_write
+        input=max(prompt - cache_read - cache_write, 0),
+        output=output,
+        cache_read=cache_read,
+        cache_write=cache_write,
+        cache_write_1h=one_hour,
     )
 
 
@@ -157,11 +165,13 @@ def success_record(kwargs: object) -> SuccessRecord:
     tokens = token_counts(slp)
     if slp.get("cache_hit") is True:  # answered from LiteLLM's response cache: Bedrock processed nothing
         tokens = TokenCounts(0, 0, 0, 0)
-    savings = 0.0
-    if tokens.cache_read:
+    savings = writes = 0.0
+    if tokens.cache_read or tokens.cache_write:
         entry = pricing.price_entry(slp.get("model_map_information"), model)
         prompt = tokens.input + tokens.cache_read + tokens.cache_write
         savings = pricing.cache_savings_usd(tokens.cache_read, prompt, entry)
+        five_min = tokens.cache_write - tokens.cache_write_1h
+        writes = pricing.cache_write_cost_usd(five_min, tokens.cache_write_1h, prompt, entry)
     return SuccessRecord(
         model_group=configured_model_group(slp.get("model_group")),  # a dated alias counts as its group
         model=model,
@@ -176,6 +186,7 @@ def success_record(kwargs: object) -> SuccessRecord:
         cost_usd=cost,
         tokens=tokens,
         cache_savings_usd=savings,
+        cache_write_usd=writes,
         budgets=_budgets(metadata, cost),
         call_id=_call_id(kwargs.get("litellm_call_id"), slp.get("litellm_call_id")),
     )

@@ -73,6 +73,23 @@ def price_entry(model_map_information: object, served_model: str) -> Mapping[str
     return None
 
 
+def cache_write_cost_usd(
+    write_5m: int, write_1h: int, prompt_tokens: int, entry: Mapping[str, object] | None
+) -> float:
+    """What the request's prompt-cache writes cost: 5-minute writes at ``cache_creation_input_token_cost``, 1-hour
+    writes at ``cache_creation_input_token_cost_above_1hr`` (the 5-minute rate when the entry has none, as LiteLLM
+    prices them), each at the request's context tier when the entry has one."""
+    if entry is None or (write_5m <= 0 and write_1h <= 0):
+        return 0.0
+    suffix = _tier_suffix(entry, prompt_tokens)
+    five = _rate(entry, "cache_creation_input_token_cost") or 0.0
+    hour = _rate(entry, "cache_creation_input_token_cost_above_1hr")
+    if suffix is not None:
+        five = _rate(entry, f"cache_creation_input_token_cost{suffix}") or five
+        hour = _rate(entry, f"cache_creation_input_token_cost_above_1hr{suffix}") or hour
+    return max(write_5m, 0) * five + max(write_1h, 0) * (five if hour is None else hour)
+
+
 def cache_savings_usd(cache_read_tokens: int, prompt_tokens: int, entry: Mapping[str, object] | None) -> float:
     if cache_read_tokens <= 0 or entry is None:
         return 0.0

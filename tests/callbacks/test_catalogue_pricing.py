@@ -47,26 +47,38 @@ def _rate(entry: Mapping[str, float], key: str, prompt_tokens: int) -> float:
     return rate
 
 
-def expected_cost(model_id: str, usage: Mapping[str, object]) -> float:
-    entry = litellm.model_cost[model_id]
+def _split(usage: Mapping[str, object]) -> tuple[int, int, int, int]:
+    """(uncached input + read + writes = prompt, read, 5-minute writes, 1-hour writes) of a response's usage."""
     creation = usage.get("cache_creation") or {}
     one_hour = int(creation.get("ephemeral_1h_input_tokens", 0))
     five_min = int(usage["cache_creation_input_tokens"]) - one_hour
     read = int(usage["cache_read_input_tokens"])
-    prompt = int(usage["input_tokens"]) + read + five_min + one_hour
-    one_hour_key = "cache_creation_input_token_cost_above_1hr"
-    if prompt > 200_000 and f"{one_hour_key}_above_200k_tokens" in entry:
-        one_hour_rate = entry[f"{one_hour_key}_above_200k_tokens"]
-    elif prompt > 100_000 and f"{one_hour_key}_above_100k_tokens" in entry:
-        one_hour_rate = entry[f"{one_hour_key}_above_100k_tokens"]
-    else:
-        one_hour_rate = entry.get(one_hour_key, entry["cache_creation_input_token_cost"])
+    return int(usage["input_tokens"]) + read + five_min + one_hour, read, five_min, one_hour
+
+
+def _one_hour_rate(entry: Mapping[str, float], prompt: int) -> float:
+    key = "cache_creation_input_token_cost_above_1hr"
+    if prompt > 200_000 and f"{key}_above_200k_tokens" in entry:
+        return entry[f"{key}_above_200k_tokens"]
+    if prompt > 100_000 and f"{key}_above_100k_tokens" in entry:
+        return entry[f"{key}_above_100k_tokens"]
+    return entry.get(key, entry["cache_creation_input_token_cost"])
+
+
+def expected_cache_writes(model_id: str, usage: Mapping[str, object]) -> float:
+    entry = litellm.model_cost[model_id]
+    prompt, _, five_min, one_hour = _split(usage)
+    return five_min * _rate(entry, "cache_creation_input_token_cost", prompt) + one_hour * _one_hour_rate(entry, prompt)
+
+
+def expected_cost(model_id: str, usage: Mapping[str, object]) -> float:
+    entry = litellm.model_cost[model_id]
+    prompt, read, _, _ = _split(usage)
     return (
         int(usage["input_tokens"]) * _rate(entry, "input_cost_per_token", prompt)
         + int(usage["output_tokens"]) * _rate(entry, "output_cost_per_token", prompt)
         + read * _rate(entry, "cache_read_input_token_cost", prompt)
-        + five_min * _rate(entry, "cache_creation_input_token_cost", prompt)
-        + one_hour * one_hour_rate
+        + expected_cache_writes(model_id, usage)
     )
 
 
@@ -90,6 +102,11 @@ def _priced(gateway: Gateway, model: catalogue.Model, prefix: str, **request: ob
     usage = answer.usage.model_dump()
     spent = after.total("llmgw_spend_usd_total", model=model_id) - before.total("llmgw_spend_usd_total", model=model_id)
     assert spent == pytest.approx(expected_cost(model_id, usage), rel=1e-9, abs=1e-12), (model_id, usage)
+    group = {"model_group": model.name}
+    writes = after.total("llmgw_cache_write_spend_usd_total", **group) - before.total(
+        "llmgw_cache_write_spend_usd_total", **group
+    )
+    assert writes == pytest.approx(expected_cache_writes(model_id, usage), rel=1e-9, abs=1e-12), (model_id, usage)
 
 
 @pytest.mark.parametrize("prefix", [CATALOGUE.profile_prefix, GEO_PREFIX])

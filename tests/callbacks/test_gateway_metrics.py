@@ -27,6 +27,7 @@ CONTRACT_LABELS = {
     "llmgw_tokens_total": {"model_group", "model", "team", "user", "type"},
     "llmgw_requests_total": {"model_group", "team", "user", "outcome", "exception_class"},
     "llmgw_cache_savings_usd_total": {"model_group", "team", "user"},
+    "llmgw_cache_write_spend_usd_total": {"model_group", "team", "user"},
     "llmgw_budget_utilisation_ratio": {"scope", "name"},
     "llmgw_in_flight_requests": set(),
     "llmgw_process_resident_memory_bytes": {"pid"},
@@ -126,6 +127,8 @@ def test_prompt_cache_write_then_read_through_the_messages_api(gateway: Gateway,
     saving = u2.cache_read_input_tokens * (p["input_cost_per_token"] - p["cache_read_input_token_cost"])
     saved = delta(before, after, "llmgw_cache_savings_usd_total", model_group="claude-sonnet-4-5")
     assert saved == pytest.approx(saving, abs=TOLERANCE_USD)
+    written = delta(before, after, "llmgw_cache_write_spend_usd_total", model_group="claude-sonnet-4-5")
+    assert written == pytest.approx(u1.cache_creation_input_tokens * p["cache_creation_input_token_cost"], abs=1e-12)
 
 
 def test_streamed_messages_as_claude_code_sends_them_count_once(gateway: Gateway, claude: anthropic.Anthropic) -> None:
@@ -294,6 +297,7 @@ def test_exported_series_follow_the_label_contract(gateway: Gateway, oai: openai
         "llmgw_tokens_total",
         "llmgw_requests_total",
         "llmgw_cache_savings_usd_total",
+        "llmgw_cache_write_spend_usd_total",
         "llmgw_in_flight_requests",
         "llmgw_process_resident_memory_bytes",
         "llmgw_process_cpu_seconds_total",

@@ -27,6 +27,7 @@ REQUIRED_ALERTS = {
     "LLMGatewayNoHealthyTarget",  # no healthy gateway target
     "ScrapeTargetDown",  # scrape target down
     "LLMSpendAnomaly",  # spend anomaly
+    "LLMCacheHitRatioCollapsed",  # prompt-cache hit ratio collapse (a broken cache multiplies a team's bill)
 }
 PROMQL_BLOCK = re.compile(r"```promql\n(.*?)```", re.DOTALL)
 

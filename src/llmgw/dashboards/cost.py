@@ -1,5 +1,5 @@
 """Cost and budgets (uid llmgw-cost): spend by team/user/model, today, month to date, projected month end,
-cache savings, budgets."""
+cache savings and cache health, budgets."""
 
 from __future__ import annotations
 
@@ -133,6 +133,35 @@ def cost() -> Board:
         .interval("1h")
         .draw_style(common_models.GraphDrawStyle.BARS)
         .fill_opacity(80)
+    )
+    b.row("Prompt cache")
+    tokens = f"llmgw_tokens_total{{{LLMGW}"
+    writes = f"llmgw_cache_write_spend_usd_total{{{LLMGW}}}"
+    b.add(
+        ts(
+            "Cache hit ratio by model group and team",
+            "Cache-read tokens / all prompt tokens (uncached + read + written). A collapse (a changed system prompt, "
+            "a client that stopped sending cache_control) multiplies the team's input bill: alert "
+            "LLMCacheHitRatioCollapsed.",
+            "percentunit",
+            [
+                Q(
+                    f'sum by (model_group, team) (rate({tokens}, type="cache_read"}}[$__rate_interval])) / '
+                    f'sum by (model_group, team) (rate({tokens}, type=~"input|cache_read|cache_write"}}'
+                    "[$__rate_interval]))",
+                    "{{model_group}} {{team}}",
+                )
+            ],
+        )
+    )
+    b.add(
+        ts(
+            "Cache-write spend rate by model group and team",
+            "USD per hour spent writing the prompt cache (5-minute writes at the cache-write price, 1-hour writes "
+            "at the 1-hour price); part of the spend above.",
+            "currencyUSD",
+            [Q(f"sum by (model_group, team) (rate({writes}[$__rate_interval])) * 3600", "{{model_group}} {{team}}")],
+        )
     )
     b.row("Breakdown (selected time range)")
     b.add(
