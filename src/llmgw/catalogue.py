@@ -29,7 +29,7 @@ CONFIG = REPO / "infra" / "litellm" / "config.yaml"
 PROFILE_PREFIXES = ("global", "us", "eu", "jp", "au", "apac")
 BLOCKS = ("model_list", "model_group_alias", "fallbacks")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
-_MODEL_KEYS = frozenset({"name", "bedrock_model", "description", "aliases", "fallbacks"})
+_MODEL_KEYS = frozenset({"name", "bedrock_model", "description", "aliases", "fallbacks", "model_info"})
 
 
 class CatalogueError(ValueError):
@@ -43,6 +43,8 @@ class Model:
     description: str
     aliases: tuple[str, ...] = ()
     fallbacks: tuple[str, ...] = ()
+    model_info: Mapping[str, object] = field(default_factory=dict)
+    """Extra model_info of the deployment, e.g. negotiated prices (docs/cost-tracking.md)."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,16 @@ def _model(index: int, spec: object) -> Model:
     name = spec["name"]
     if not _NAME.match(name):
         raise CatalogueError(f"{where}: name {name!r} must be lower-case letters, digits, '.' and '-'")
+    info = spec.get("model_info") or {}
+    if not isinstance(info, Mapping) or "description" in info:
+        raise CatalogueError(f"{where} ({name}).model_info must be a mapping (description has its own key)")
     return Model(
         name=name,
         bedrock_model=spec["bedrock_model"],
         description=spec["description"].strip(),
         aliases=_strings(spec.get("aliases"), f"{where} ({name}).aliases"),
         fallbacks=_strings(spec.get("fallbacks"), f"{where} ({name}).fallbacks"),
+        model_info=dict(info),
     )
 
 
@@ -169,7 +175,7 @@ def model_list(catalogue: Catalogue) -> list[dict[str, object]]:
                 "model": f"bedrock/{catalogue.profile_id(model)}",
                 "aws_region_name": "os.environ/AWS_REGION",
             },
-            "model_info": {"description": model.description},
+            "model_info": {"description": model.description, **model.model_info},
         }
         for model in catalogue.models
     ]
@@ -243,3 +249,36 @@ def write_config(config: Path = CONFIG, catalogue: Catalogue | None = None) -> b
 
 def bedrock_model_ids(catalogue: Catalogue) -> Iterable[str]:
     return (model.bedrock_model for model in catalogue.models)
+
+
+PRICE_COLUMNS = (
+    ("input", "input_cost_per_token"),
+    ("output", "output_cost_per_token"),
+    ("5m write", "cache_creation_input_token_cost"),
+    ("1h write", "cache_creation_input_token_cost_above_1hr"),
+    ("cache read", "cache_read_input_token_cost"),
+)
+
+
+def price_table(catalogue: Catalogue, prices: Mapping[str, Mapping[str, object]] | None = None) -> str:
+    """The prices LiteLLM's pinned cost map gives each served profile, USD per million tokens (Markdown)."""
+    priced = cost_map() if prices is None else prices
+    lines = [
+        "| model | inference profile | " + " | ".join(title for title, _ in PRICE_COLUMNS) + " | long-context tier |",
+        "|---|---|" + "---|" * len(PRICE_COLUMNS) + "---|",
+    ]
+    for model in catalogue.models:
+        entry = priced[catalogue.profile_id(model)]
+        cells = []
+        for _, key in PRICE_COLUMNS:
+            value = entry.get(key)
+            cells.append(f"{float(value) * 1e6:g}" if isinstance(value, int | float) else "–")
+        tiers = sorted(
+            k.removeprefix("input_cost_per_token_") for k in entry if k.startswith("input_cost_per_token_above_")
+        )
+        lines.append(
+            f"| `{model.name}` | `{catalogue.profile_id(model)}` | "
+            + " | ".join(cells)
+            + f" | {', '.join(tiers) or '–'} |"
+        )
+    return "\n".join(lines)

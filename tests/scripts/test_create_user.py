@@ -167,14 +167,15 @@ def test_creates_user_budget_limits_and_key(cli: Cli, double: AdminDouble) -> No
     api_key = env["ANTHROPIC_AUTH_TOKEN"]
     assert sha256(api_key) == key["token"], "the printed key is the one the gateway stored"
     assert double.authenticates(api_key)
+    # The key may call only Sonnet and Haiku 4.5: Claude Code is pointed at them instead of its own defaults.
     assert env == {
         "ANTHROPIC_BASE_URL": double.url,
         "ANTHROPIC_AUTH_TOKEN": api_key,
         "ANTHROPIC_MODEL": "claude-sonnet-4-5",
         "ANTHROPIC_SMALL_FAST_MODEL": "claude-haiku-4-5",
+        "ANTHROPIC_DEFAULT_OPUS_MODEL": "claude-sonnet-4-5",
         "ANTHROPIC_DEFAULT_SONNET_MODEL": "claude-sonnet-4-5",
         "ANTHROPIC_DEFAULT_HAIKU_MODEL": "claude-haiku-4-5",
-        "ANTHROPIC_DEFAULT_OPUS_MODEL": "claude-opus-4-5",
     }
     assert "The key is shown only this once. Give the developer these lines:" in result.stdout
     assert f'client = OpenAI(base_url="{double.url}/v1", api_key="{api_key}")' in result.stdout
@@ -674,3 +675,14 @@ def test_no_db_bodies_match_the_real_gateway(gateway: Gateway, double: AdminDoub
         result = run_script("create_user.py", *args, env=env)
         assert (result.returncode, result.stdout, result.stderr) == (1, "", f"error: {NO_DB_MESSAGE}\n"), args
         assert gateway.master_key not in result.output
+
+
+def test_an_unrestricted_key_gets_claude_codes_own_defaults() -> None:
+    from llmgw.admin.snippets import claude_code_env
+
+    assert claude_code_env("https://gw", "sk-x") == {"ANTHROPIC_BASE_URL": "https://gw", "ANTHROPIC_AUTH_TOKEN": "sk-x"}
+    limited = claude_code_env("https://gw", "sk-x", ["claude-haiku-5-5", "claude-opus-5-5"])
+    assert (limited["ANTHROPIC_MODEL"], limited["ANTHROPIC_SMALL_FAST_MODEL"]) == (
+        "claude-opus-5-5",
+        "claude-haiku-5-5",
+    )

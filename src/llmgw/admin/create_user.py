@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +29,7 @@ from llmgw.admin import admin_ops
 from llmgw.admin.client import AdminClient, GatewayError
 from llmgw.admin.config import ConfigError, add_connection_args, resolve_gateway_url, resolve_master_key
 from llmgw.admin.output import emit_json, error, table
-from llmgw.admin.snippets import claude_code_block, claude_code_env, openai_snippet
+from llmgw.admin.snippets import claude_code_env, openai_snippet
 from llmgw.admin.users import ROLES, SpecError, UserSpec, load_rows, provision, spec_from_row, split_models
 from llmgw.cli_types import non_negative_float, positive_int
 
@@ -143,10 +144,10 @@ def spec_from_args(args: argparse.Namespace) -> UserSpec:
     )
 
 
-def developer_view(gateway_url: str, api_key: str) -> dict[str, Any]:
+def developer_view(gateway_url: str, api_key: str, models: list[str] | None = None) -> dict[str, Any]:
     return {
-        "claude_code_env": claude_code_env(gateway_url, api_key),
-        "openai_snippet": openai_snippet(gateway_url, api_key),
+        "claude_code_env": claude_code_env(gateway_url, api_key, models),
+        "openai_snippet": openai_snippet(gateway_url, api_key, models),
     }
 
 
@@ -158,7 +159,7 @@ def run_one(client: AdminClient, spec: UserSpec, args: argparse.Namespace) -> di
         return {"user_id": spec.resolved_user_id, "status": "failed", "error": str(exc)}
     result: dict[str, Any] = {"status": "failed" if outcome.errors else "ok", **outcome.as_dict()}
     if outcome.api_key:
-        result.update(developer_view(client.base_url, outcome.api_key))
+        result.update(developer_view(client.base_url, outcome.api_key, spec.models))
     if client.dry_run:
         result["planned"] = [p.as_dict(client.base_url) for p in client.planned]
     return result
@@ -189,7 +190,7 @@ def print_result(result: dict[str, Any], gateway_url: str, dry_run: bool) -> Non
         print("The key is shown only this once. Give the developer these lines:")
         print()
         print('# Claude Code: add to ~/.bashrc or ~/.zshrc (or as "env" in ~/.claude/settings.json)')
-        print(claude_code_block(gateway_url, result["api_key"]))
+        print("\n".join(f"export {k}={shlex.quote(v)}" for k, v in result["claude_code_env"].items()))
         print()
         print("# OpenAI SDK (Python)")
         print(result["openai_snippet"])
