@@ -1,6 +1,6 @@
 """Provider schema check (stand-in for `terraform validate` without provider downloads): every resource, data
-source, ephemeral resource and provider block against hashicorp/aws 6.25.0 and hashicorp/random 3.7.2, derived
-offline from the CDKTF bindings' .jsii metadata. The negative tests prove the check reports mistakes."""
+source, ephemeral resource and provider block against hashicorp/aws 6.45.0 and hashicorp/random 3.7.2, derived
+offline from the CDK bindings' .jsii metadata. The negative tests prove the check reports mistakes."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from .tflib import REPO, TF_ROOT, tf_dirs, tf_files
 
 def test_derived_schema_is_the_pinned_provider(provider_schema: dict) -> None:
     aws = provider_schema["providers"]["aws"]
-    assert aws["version"] == "6.25.0"
-    assert aws["package"] == "@cdktf/provider-aws@21.22.1"
+    assert aws["version"] == "6.45.0"
+    assert aws["package"] == "@cdktn/provider-aws@24.1.0"
     assert provider_schema["providers"]["random"]["version"] == "3.7.2"
     # Sanity of the derivation itself: well-known shapes of the provider.
     types = provider_schema["types"]
@@ -108,7 +108,7 @@ def test_derive_cli_summarises_the_cache(tmp_path: Path, provider_schema: dict) 
     )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    assert summary["providers"]["aws"]["version"] == "6.25.0" and out.is_file()
+    assert summary["providers"]["aws"]["version"] == "6.45.0" and out.is_file()
     bad = subprocess.run(
         [
             sys.executable,
