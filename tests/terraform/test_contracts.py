@@ -196,7 +196,13 @@ SECRETS = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
 ]
 # The only region literal allowed: CloudFront-scoped WAF, its logs and CloudFront certificates exist only there.
-ALLOWED_REGION_LINES = {("modules/cloudfront/main.tf", 'global_region = "us-east-1"')}
+ALLOWED_REGION_LINES = {
+    ("modules/cloudfront/main.tf", 'global_region = "us-east-1"'),
+    # Which regions each cross-region inference profile prefix serves (Bedrock facts, not deployment choices).
+    ("modules/model-catalogue/main.tf", 'jp     = contains(["ap-northeast-1", "ap-northeast-3"], var.region)'),
+    ("modules/model-catalogue/main.tf", 'au     = contains(["ap-southeast-2", "ap-southeast-4"], var.region)'),
+    ("modules/model-catalogue/main.tf", "region_error          = "),
+}
 
 
 def test_no_hard_coded_account_ids_regions_or_secrets() -> None:

@@ -1,5 +1,5 @@
 """The LiteLLM task definition agrees with the rest of the repository: environment = scripts/stack_env.py,
-image = versions.env, models = config.yaml, secrets only through `secrets`, config/callbacks paths and etags."""
+image = versions.env, Bedrock access = models.yaml, secrets only through `secrets`, config/callbacks paths and etags."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import os
 import re
 from pathlib import Path
 from unittest import mock
-
-import yaml
 
 from stack_env import CONFIG, LITELLM_BASE_ENV
 
@@ -63,11 +61,13 @@ def test_image_defaults_are_versions_env() -> None:
     assert unquote(variable_default(MODULES / "victoriametrics", "vmalert_image")) == pins["VMALERT_IMAGE"]
 
 
-def test_bedrock_profiles_are_the_models_of_the_config() -> None:
-    config = yaml.safe_load(CONFIG.read_text())
-    models = sorted({m["litellm_params"]["model"].removeprefix("bedrock/") for m in config["model_list"]})
-    profiles = sorted(unquote(x) for x in variable_default(MODULE, "bedrock_inference_profile_ids"))
-    assert profiles == models
+def test_bedrock_access_comes_from_the_model_catalogue() -> None:
+    """The task role's Bedrock policy is rendered from infra/litellm/models.yaml (modules/model-catalogue, the only
+    Terraform that reads it); tests/terraform/test_bedrock_policy.py checks the policy itself."""
+    assert "bedrock_inference_profile_ids" not in TfDir.load(MODULE).variables
+    assert TfDir.load(MODULE).variables["bedrock_policy_json"].required
+    readers = [p for p in MODULES.rglob("*.tf") if re.search(r"file\([^\n]*models\.yaml", p.read_text())]
+    assert readers == [MODULES / "model-catalogue" / "main.tf"], readers
 
 
 def test_config_and_callbacks_are_delivered_to_the_contract_paths() -> None:

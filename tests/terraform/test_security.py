@@ -203,17 +203,15 @@ def test_rds_password_is_managed_by_rds() -> None:
     assert prod["database"]["deletion_protection"] is True and prod["database"]["multi_az"] is True
 
 
-def test_task_role_may_only_invoke_listed_bedrock_arns() -> None:
+def test_task_role_bedrock_access_is_only_the_rendered_policy() -> None:
+    """No wildcard in the task role's own document; Bedrock comes only from the catalogue's rendered policy
+    (scoping and evaluation: test_bedrock_policy.py)."""
     iam = TfDir.load(MODULES / "iam")
     doc = next(b for _, t, n, b in iam.resources("data") if (t, n) == ("aws_iam_policy_document", "task"))
     text = str(doc)
-    assert "bedrock:*" not in text and '"*"' not in text
-    main = (MODULES / "iam" / "main.tf").read_text()
-    assert 'bedrock_actions       = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]' in main
-    bedrock_statements = [s for s in doc["dynamic"] if '"statement"' in s]
-    resources = sorted(str(s['"statement"']["content"][0]["resources"]) for s in bedrock_statements)
-    assert "${local.inference_profile_arns}" in resources and "${local.foundation_model_arns}" in resources
-    assert ":inference-profile/${id}" in main and "::foundation-model/${id}" in main
+    assert "bedrock" not in text and '"*"' not in text
+    policies = {n: b for _, t, n, b in iam.resources() if t == "aws_iam_role_policy"}
+    assert policies["bedrock"]["policy"] == "${var.bedrock_policy_json}"
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

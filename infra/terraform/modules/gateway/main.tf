@@ -4,6 +4,10 @@
 
 data "aws_caller_identity" "current" {}
 
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
+
 locals {
   name = "${var.project}-${var.environment}"
   repo = "${path.module}/../../../.."
@@ -14,6 +18,16 @@ locals {
   scrape_template = "${local.repo}/infra/victoriametrics/scrape.yml.tftpl"
   alerts_dir      = "${local.repo}/infra/grafana/alerts"
   https_origin    = var.edge.origin_certificate_arn != null
+}
+
+# The model catalogue (infra/litellm/models.yaml), read in this one place: the inference profiles LiteLLM calls, the
+# task role's Bedrock policy, and the check that the stack's region is served by the catalogue's profile prefix.
+module "models" {
+  source = "../model-catalogue"
+
+  region     = data.aws_region.current.region
+  partition  = data.aws_partition.current.partition
+  account_id = data.aws_caller_identity.current.account_id
 }
 
 module "network" {
@@ -170,10 +184,11 @@ module "litellm" {
     security_group_id = module.redis[0].security_group_id
     auth_secret_arn   = module.redis[0].auth_secret_arn
   }
-  cpu              = var.litellm.cpu
-  memory           = var.litellm.memory
-  workers_per_task = var.litellm.workers_per_task
-  desired_count    = var.litellm.desired_count
+  bedrock_policy_json = module.models.bedrock_policy_json
+  cpu                 = var.litellm.cpu
+  memory              = var.litellm.memory
+  workers_per_task    = var.litellm.workers_per_task
+  desired_count       = var.litellm.desired_count
   autoscaling = {
     min_capacity        = var.litellm.min_capacity
     max_capacity        = var.litellm.max_capacity

@@ -166,11 +166,11 @@ module "config_sync" {
 module "iam" {
   source = "../iam"
 
-  name                          = var.name
-  secret_arns                   = local.secret_arns
-  config_bucket_arn             = var.config_bucket.arn
-  config_prefixes               = [local.config_prefix, local.callbk_prefix]
-  bedrock_inference_profile_ids = var.bedrock_inference_profile_ids
+  name                = var.name
+  secret_arns         = local.secret_arns
+  config_bucket_arn   = var.config_bucket.arn
+  config_prefixes     = [local.config_prefix, local.callbk_prefix]
+  bedrock_policy_json = var.bedrock_policy_json
 }
 
 resource "aws_cloudwatch_log_group" "this" {

@@ -131,15 +131,10 @@ variable "redis" {
   default = null
 }
 
-variable "bedrock_inference_profile_ids" {
-  description = "Inference profiles the task role may invoke: exactly the models of the config file (a test compares them)."
-  type        = list(string)
-  default = [
-    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-    "us.anthropic.claude-opus-4-5-20251101-v1:0",
-  ]
-  nullable = false
+variable "bedrock_policy_json" {
+  description = "Bedrock policy of the task role, rendered from the model catalogue by the model-catalogue module (exactly its inference profiles and models: invoke, CountTokens, bedrock-mantle)."
+  type        = string
+  nullable    = false
 }
 
 variable "cpu" {
