@@ -223,7 +223,7 @@ def test_environments_use_native_s3_locking_and_default_tags(env: str) -> None:
     assert s3["use_lockfile"] is True and s3["encrypt"] is True and "dynamodb_table" not in s3
     (provider,) = [b for _, labels, b in d.blocks("provider", 1) if labels == ("aws",)]
     assert "default_tags" in provider and is_block_list(provider["default_tags"])
-    assert (ENVIRONMENTS / env / "terraform.tfvars.example").is_file()
+    assert (ENVIRONMENTS / env / f"{env}.auto.tfvars").is_file()
     assert (ENVIRONMENTS / env / "backend.hcl.example").is_file()
     outputs = set(d.outputs)
     assert {"gateway_url", "grafana_url", "secret_arns"} <= outputs
