@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .tflib import ENVIRONMENTS, MODULES, TF_ROOT, TfDir, is_block_list, parse, tf_dirs, unquote
+from .tflib import ENVIRONMENTS, MODULES, TF_ROOT, TfDir, is_block_list, module_dirs, parse, tf_dirs, unquote
 
 SG_TYPES = {"aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
 
@@ -232,3 +232,26 @@ def test_environments_use_native_s3_locking_and_default_tags(env: str) -> None:
 def test_nothing_in_the_tree_is_a_real_tfvars_or_state() -> None:
     leaked = [p for p in TF_ROOT.rglob("*") if p.name == "terraform.tfvars" or p.suffix == ".tfstate"]
     assert not leaked, leaked
+
+
+def test_every_secret_version_is_write_only() -> None:
+    """The read-only plan role refreshes every secret version without secretsmanager:GetSecretValue: only
+    write-only versions are read that way (provider >= 6.26). Failed before: the Redis AUTH token's version used
+    secret_string, so every prod plan needed GetSecretValue on it (docs/ci.md lists the plan role's reads)."""
+    versions = [
+        (d, n, b)
+        for d in module_dirs()
+        for _, t, n, b in TfDir.load(d).resources()
+        if t == "aws_secretsmanager_secret_version"
+    ]
+    assert len(versions) >= 2
+    for d, n, body in versions:
+        assert {"secret_string", "secret_binary"}.isdisjoint(body), f"{d.name}: {n} is not write-only"
+        assert "secret_string_wo" in body and "secret_string_wo_version" in body, f"{d.name}: {n}"
+    data = [
+        (d.name, t)
+        for d in module_dirs()
+        for _, t, _, _ in TfDir.load(d).resources("data")
+        if t.startswith("aws_secretsmanager_secret_version")
+    ]
+    assert data == [], f"data sources that read secret values at plan time: {data}"
