@@ -47,3 +47,8 @@ output "origin_header" {
   }
   sensitive = true
 }
+
+output "idle_timeout" {
+  description = "Idle timeout of the load balancer in seconds: targets must keep idle connections open longer (keep-alive)."
+  value       = aws_lb.this.idle_timeout
+}

@@ -18,6 +18,16 @@ locals {
   scrape_template = "${local.repo}/infra/victoriametrics/scrape.yml.tftpl"
   alerts_dir      = "${local.repo}/infra/grafana/alerts"
   https_origin    = var.edge.origin_certificate_arn != null
+
+  # LiteLLM's upstream timeouts (config.yaml) against CloudFront's origin read timeout: the gateway must give up
+  # (and cancel the Bedrock call) before the edge cuts the response with a 504.
+  litellm_settings = yamldecode(file(local.config_file))
+  litellm_timeouts = {
+    request_timeout = try(local.litellm_settings.litellm_settings.request_timeout, 600)
+    router_timeout  = try(local.litellm_settings.router_settings.timeout, 600)
+    stream_timeout  = try(local.litellm_settings.router_settings.stream_timeout, 600)
+  }
+  timeouts_fit_the_edge = alltrue([for t in values(local.litellm_timeouts) : t < var.edge.origin_read_timeout])
 }
 
 # The model catalogue (infra/litellm/models.yaml), read in this one place: the inference profiles LiteLLM calls, the
@@ -98,16 +108,17 @@ module "alb" {
 module "cloudfront" {
   source = "../cloudfront"
 
-  name                   = local.name
-  origin_domain_name     = local.https_origin ? var.edge.origin_domain_name : module.alb.dns_name
-  origin_protocol        = module.alb.listener_protocol
-  origin_header          = module.alb.origin_header
-  origin_read_timeout    = var.edge.origin_read_timeout
-  custom_domain          = var.edge.custom_domain
-  price_class            = var.edge.price_class
-  rate_limit_per_5min    = var.edge.rate_limit_per_5min
-  admin_allowed_cidrs    = var.edge.admin_allowed_cidrs
-  waf_log_retention_days = var.log_retention_days
+  name                        = local.name
+  origin_domain_name          = local.https_origin ? var.edge.origin_domain_name : module.alb.dns_name
+  origin_protocol             = module.alb.listener_protocol
+  origin_header               = module.alb.origin_header
+  origin_read_timeout         = var.edge.origin_read_timeout
+  custom_domain               = var.edge.custom_domain
+  price_class                 = var.edge.price_class
+  rate_limit_per_key_per_5min = var.edge.rate_limit_per_key_per_5min
+  rate_limit_per_ip_per_5min  = var.edge.rate_limit_per_ip_per_5min
+  admin_allowed_cidrs         = var.edge.admin_allowed_cidrs
+  waf_log_retention_days      = var.log_retention_days
 }
 
 module "ecs_cluster" {
@@ -162,6 +173,7 @@ module "litellm" {
     target_group_arn        = module.alb.target_group_arns["litellm"]
     arn_suffix              = module.alb.arn_suffix
     target_group_arn_suffix = module.alb.target_group_arn_suffixes["litellm"]
+    idle_timeout            = module.alb.idle_timeout
   }
   service_discovery_namespace_id = module.ecs_cluster.namespace_id
   config_bucket                  = { id = module.config_bucket.id, arn = module.config_bucket.arn }

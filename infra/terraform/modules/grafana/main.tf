@@ -7,6 +7,7 @@ data "aws_region" "current" {}
 
 locals {
   region            = data.aws_region.current.region
+  public_host       = split("/", trimprefix(var.public_url, "https://"))[0]
   port              = 3000
   provisioning_dir  = "/etc/grafana/provisioning"
   dashboards_dir    = "/var/lib/grafana/dashboards"
@@ -22,9 +23,13 @@ locals {
 
   environment = merge(
     {
-      GF_SERVER_HTTP_PORT                = tostring(local.port)
-      GF_SERVER_ROOT_URL                 = "${var.public_url}${var.path_prefix}/"
-      GF_SERVER_SERVE_FROM_SUB_PATH      = "true"
+      GF_SERVER_HTTP_PORT           = tostring(local.port)
+      GF_SERVER_ROOT_URL            = "${var.public_url}${var.path_prefix}/"
+      GF_SERVER_SERVE_FROM_SUB_PATH = "true"
+      # CloudFront forwards the viewer's Origin but not its Host (Managed-AllViewerExceptHostHeader: the ALB and
+      # Grafana see the origin's name), so Grafana's CSRF check (Origin host == Host) refuses every POST after
+      # login with 403 "origin not allowed" unless the public host is a trusted origin.
+      GF_SECURITY_CSRF_TRUSTED_ORIGINS   = local.public_host
       GF_SECURITY_ADMIN_USER             = "admin"
       GF_SECURITY_COOKIE_SECURE          = "true"
       GF_SECURITY_DISABLE_GRAVATAR       = "true"

@@ -21,7 +21,9 @@ locals {
   config_dir     = "/etc/litellm"
   callbacks_path = "/etc/litellm/callbacks"
   multiproc_dir  = "/var/run/prometheus-multiproc"
-  callback_files = sort(fileset(var.callbacks_dir, "llmgw_callbacks/**/*.py"))
+  # Seconds the gateway keeps an idle connection open beyond the ALB's idle timeout.
+  keepalive_margin = 15
+  callback_files   = sort(fileset(var.callbacks_dir, "llmgw_callbacks/**/*.py"))
 
   # Same values as scripts/stack_env.py LITELLM_BASE_ENV (tests/terraform compares them).
   litellm_base_env = {
@@ -44,8 +46,12 @@ locals {
       AWS_REGION               = local.region
       PYTHONPATH               = local.callbacks_path
       PROMETHEUS_MULTIPROC_DIR = local.multiproc_dir
-      DATABASE_HOST            = "${var.database.host}:${var.database.port}"
-      DATABASE_NAME            = var.database.name
+      # uvicorn's keep-alive (5 s by default) must outlast the ALB's idle timeout: the ALB reuses idle connections,
+      # and one the target closed first answers the next request with a 502.
+      # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
+      KEEPALIVE_TIMEOUT = tostring(var.alb.idle_timeout + local.keepalive_margin)
+      DATABASE_HOST     = "${var.database.host}:${var.database.port}"
+      DATABASE_NAME     = var.database.name
     },
     var.redis == null ? {} : {
       REDIS_HOST = var.redis.host
@@ -289,6 +295,9 @@ resource "aws_ecs_task_definition" "this" {
 }
 
 resource "aws_service_discovery_service" "this" {
+  # Destroy deregisters the tasks' instances instead of failing with ResourceInUse while ECS still has them.
+  force_destroy = true
+
   name = var.service_discovery_name
 
   dns_config {

@@ -55,12 +55,13 @@ variable "subnet_ids" {
 }
 
 variable "alb" {
-  description = "The ALB in front of the service: its security group and this service's target group (and ARN suffixes for request-count scaling)."
+  description = "The ALB in front of the service: its security group, this service's target group, ARN suffixes (metrics) and its idle timeout (the gateway's keep-alive outlasts it)."
   type = object({
     security_group_id       = string
     target_group_arn        = string
     arn_suffix              = string
     target_group_arn_suffix = string
+    idle_timeout            = number
   })
   nullable = false
 }

@@ -351,6 +351,9 @@ resource "aws_ecs_task_definition" "this" {
 }
 
 resource "aws_service_discovery_service" "this" {
+  # Destroy deregisters the tasks' instances instead of failing with ResourceInUse while ECS still has them.
+  force_destroy = true
+
   name = local.dns_name
 
   dns_config {
