@@ -78,6 +78,9 @@ module "config_bucket" {
   name                    = "${local.name}-config-${data.aws_caller_identity.current.account_id}"
   force_destroy           = var.config_bucket_force_destroy
   noncurrent_version_days = 30
+  # Task definition revisions name exact object versions: keep the last 20 of each file beyond the 30 days, so the
+  # deployment circuit breaker or an operator can roll back to an older revision and get its configuration.
+  noncurrent_versions_to_keep = 20
 }
 
 module "alb" {

@@ -1,6 +1,6 @@
 # Stock Grafana on Fargate behind the same ALB/CloudFront under /grafana. Provisioning (data source, dashboard
 # provider) and dashboards from infra/grafana/ are S3 objects copied into task volumes by the same init container
-# as LiteLLM's config; their content hashes are in the task definition. Admin password from Secrets Manager, no anonymous
+# as LiteLLM's config, at the object versions the task definition names (a rollback restores them). Admin password from Secrets Manager, no anonymous
 # access, no sign-up. Grafana's own database is task-local: everything it shows is provisioned from git.
 
 data "aws_region" "current" {}
@@ -102,10 +102,10 @@ module "config_sync" {
     { volume = "grafana-provisioning", path = local.provisioning_dir },
     { volume = "grafana-dashboards", path = local.dashboards_dir },
   ]
-  items = [
-    { prefix = local.provision_prefix, path = local.provisioning_dir },
-    { prefix = local.dashboards_prefix, path = local.dashboards_dir },
-  ]
+  objects = concat(
+    [for f in local.provision_files : { key = aws_s3_object.provisioning[f].key, version_id = aws_s3_object.provisioning[f].version_id, path = "${local.provisioning_dir}/${trimprefix(f, "provisioning/")}" }],
+    [for f in local.dashboard_files : { key = aws_s3_object.dashboards[f].key, version_id = aws_s3_object.dashboards[f].version_id, path = "${local.dashboards_dir}/${trimprefix(f, "dashboards/")}" }],
+  )
 }
 
 module "iam" {

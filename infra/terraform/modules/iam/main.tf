@@ -89,9 +89,10 @@ data "aws_iam_policy_document" "task" {
     }
   }
 
+  # The init container reads each object at the version the task definition names (s3:GetObjectVersion).
   statement {
     sid       = "ReadOwnConfig"
-    actions   = ["s3:GetObject"]
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = [for p in var.config_prefixes : "${var.config_bucket_arn}/${p}*"]
   }
 

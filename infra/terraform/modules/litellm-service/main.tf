@@ -1,8 +1,9 @@
 # The stock LiteLLM image on Fargate, configured without building an image:
 #   * config.yaml and the callbacks package are S3 objects written by Terraform; an init container (same image,
-#     its own python3 + boto3) copies them into a task volume mounted at /etc/litellm. Their content hashes
-#     (CONFIG_ETAG, CALLBACKS_ETAG: MD5s, as S3 etags of SSE-KMS objects are not) are in the task definition,
-#     so changing either file registers a new revision and rolls the service.
+#     its own python3 + boto3) copies them into a task volume mounted at /etc/litellm, each at the exact S3 object
+#     version the task definition names (SYNC_OBJECTS): changing a file registers a new revision and rolls the
+#     service, and a rollback to an older revision starts with the older files. Their content hashes
+#     (CONFIG_ETAG, CALLBACKS_ETAG: MD5s, as S3 etags of SSE-KMS objects are not) are in the task definition too.
 #   * an optional second init container runs the database migrations, then the gateway starts;
 #   * secrets come from Secrets Manager through the task definition's `secrets`, never `environment`;
 #   * each task registers an A record in Cloud Map so VictoriaMetrics scrapes every task's /metrics/;
@@ -161,10 +162,10 @@ module "config_sync" {
   log_group_name = aws_cloudwatch_log_group.this.name
   content_hashes = local.content_hashes
   mounts         = [{ volume = "litellm-config", path = local.config_dir }]
-  items = [
-    { prefix = local.config_prefix, path = local.config_dir },
-    { prefix = local.callbk_prefix, path = local.callbacks_path },
-  ]
+  objects = concat(
+    [{ key = aws_s3_object.config.key, version_id = aws_s3_object.config.version_id, path = "${local.config_dir}/config.yaml" }],
+    [for f in local.callback_files : { key = aws_s3_object.callbacks[f].key, version_id = aws_s3_object.callbacks[f].version_id, path = "${local.callbacks_path}/${f}" }],
+  )
 }
 
 # --- Roles, logs, network --------------------------------------------------------------------------------------

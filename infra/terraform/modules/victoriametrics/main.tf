@@ -127,10 +127,10 @@ module "config_sync" {
     { volume = "vm-config", path = local.config_dir },
     { volume = "vmalert-rules", path = local.rules_dir },
   ]
-  items = [
-    { prefix = local.config_prefix, path = local.config_dir },
-    { prefix = local.rules_prefix, path = local.rules_dir },
-  ]
+  objects = concat(
+    [{ key = aws_s3_object.scrape.key, version_id = aws_s3_object.scrape.version_id, path = "${local.config_dir}/scrape.yml" }],
+    [for f in local.rule_files : { key = aws_s3_object.rules[f].key, version_id = aws_s3_object.rules[f].version_id, path = "${local.rules_dir}/${f}" }],
+  )
 }
 
 module "iam" {
