@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the repository needs, idempotently, on a fresh Debian/Ubuntu machine or a developer laptop:
 #   python  - .venv from requirements.lock (and .venv-checkov, kept apart: checkov ships its own hcl2 fork)
-#   system  - VictoriaMetrics (victoria-metrics, vmagent, vmalert), promtool, redis, docker-compose (validation only)
+#   system  - VictoriaMetrics (victoria-metrics, vmagent, vmalert), promtool, redis, PostgreSQL (the database user
+#             bootstrap test), docker-compose (validation only)
 #   node    - node tools pinned under tools/<name>/ (workflow linters, AWS provider schema) into .tools/<name>/
 # Usage: scripts/bootstrap.sh [python] [checkov] [system] [node]   (no argument: python only)
 set -euo pipefail
@@ -58,11 +59,11 @@ apt_install() { # installs the Debian packages that are missing; needs root (or 
 }
 
 install_system() {
-  apt_install victoria-metrics prometheus redis-server docker-compose shellcheck
+  apt_install victoria-metrics prometheus redis-server postgresql docker-compose shellcheck
   # Debian starts the packaged services; the repository runs its own instances on its own ports.
   local sudo="" svc
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
-  for svc in victoria-metrics prometheus redis-server; do
+  for svc in victoria-metrics prometheus redis-server postgresql; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
       $sudo systemctl stop "$svc" || true
     fi

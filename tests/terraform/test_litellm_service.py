@@ -36,8 +36,8 @@ def test_task_environment_has_the_shared_base_env() -> None:
 
 def test_secrets_are_never_in_the_environment() -> None:
     loc = module_locals(MODULE)
-    env_text = str(loc["environment"])
-    secret_text = str(loc["secrets"])
+    env_text = str(loc["environment"]) + str(loc["app_database_env"]) + str(loc["master_database_env"])
+    secret_text = str(loc["secrets"]) + str(loc["master_database_secrets"])
     for name in ("LITELLM_MASTER_KEY", "LITELLM_SALT_KEY", "DATABASE_PASSWORD", "DATABASE_USERNAME", "REDIS_PASSWORD"):
         assert name in secret_text and name not in env_text, name
     assert not re.search(r"(KEY|PASSWORD|TOKEN|SECRET)\b", env_text.replace("secret_arn", "")), env_text
@@ -100,9 +100,10 @@ def test_config_and_callbacks_are_delivered_to_the_contract_paths() -> None:
 def test_migrations_run_before_the_gateway_with_schema_updates_enabled() -> None:
     loc = module_locals(MODULE)
     migrate = str(loc["migrate_container"])
-    assert "--skip_server_startup" in migrate and '"False"' in migrate and "DISABLE_SCHEMA_UPDATE" in migrate
+    assert "--skip_server_startup" in migrate and "local.migrate_env_list" in migrate
+    assert 'DISABLE_SCHEMA_UPDATE = "False"' in str(loc["migrate_environment"])
     depends = str(loc["litellm_container"]["dependsOn"])
-    assert "migrate" in depends and "SUCCESS" in depends
+    assert "migrate" in depends and "db-user" in depends and "SUCCESS" in depends
 
 
 def test_service_is_resilient_and_scraped_per_task() -> None:
@@ -128,14 +129,15 @@ def test_service_is_resilient_and_scraped_per_task() -> None:
     assert stop["default"] == 120 and "120" in str(stop["validation"])
 
 
-def test_litellm_assembles_database_url_from_the_task_variables() -> None:
-    """The task passes DATABASE_HOST/NAME (environment) and DATABASE_USERNAME/PASSWORD (secrets) instead of a
-    DATABASE_URL copy of the RDS-rotated password; the installed LiteLLM builds the URL, percent-encoding it."""
+def test_migrations_assemble_database_url_from_the_task_variables() -> None:
+    """The migrate container passes DATABASE_HOST/NAME (environment) and DATABASE_USERNAME/PASSWORD (secrets of the
+    RDS-managed master secret) instead of a DATABASE_URL copy of the rotated password; the installed LiteLLM builds
+    the URL, percent-encoding it. (The gateway container uses IAM tokens instead: test_database_user.py.)"""
     from litellm.proxy.utils import construct_database_url_from_env_vars
 
     loc = module_locals(MODULE)
-    env_names = set(re.findall(r"\b(DATABASE_[A-Z]+) =", str(loc["environment"])))
-    secret_names = set(re.findall(r"\b(DATABASE_[A-Z]+) =", str(loc["secrets"])))
+    env_names = set(loc["master_database_env"])
+    secret_names = set(loc["master_database_secrets"])
     assert env_names == {"DATABASE_HOST", "DATABASE_NAME"}
     assert secret_names == {"DATABASE_USERNAME", "DATABASE_PASSWORD"}
     values = {

@@ -190,6 +190,7 @@ module "litellm" {
     host              = module.database.address
     port              = module.database.port
     name              = module.database.database_name
+    resource_id       = module.database.resource_id
     secret_arn        = module.database.master_user_secret_arn
     security_group_id = module.database.security_group_id
   }

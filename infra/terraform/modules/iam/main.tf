@@ -96,6 +96,16 @@ data "aws_iam_policy_document" "task" {
     resources = [for p in var.config_prefixes : "${var.config_bucket_arn}/${p}*"]
   }
 
+  # Token authentication to the database as its dedicated user (LiteLLM's IAM_TOKEN_DB_AUTH).
+  dynamic "statement" {
+    for_each = length(var.rds_db_user_arns) > 0 ? [1] : []
+    content {
+      sid       = "ConnectAsDatabaseUser"
+      actions   = ["rds-db:connect"]
+      resources = var.rds_db_user_arns
+    }
+  }
+
   dynamic "statement" {
     for_each = var.efs_access == null ? [] : [var.efs_access]
     content {

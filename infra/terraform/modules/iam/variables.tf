@@ -55,6 +55,18 @@ variable "bedrock_policy_json" {
   }
 }
 
+variable "rds_db_user_arns" {
+  description = "RDS IAM database users the task may connect as (arn:<partition>:rds-db:<region>:<account>:dbuser:<resource id>/<user>): rds-db:connect, so IAM token authentication works."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.rds_db_user_arns : can(regex("^arn:aws[a-z-]*:rds-db:[a-z0-9-]+:[0-9]{12}:dbuser:", a))])
+    error_message = "rds_db_user_arns must be rds-db dbuser ARNs."
+  }
+}
+
 variable "efs_access" {
   description = "EFS file system and access point the task mounts (grants client mount and write through that access point only)."
   type = object({

@@ -4,7 +4,8 @@
 #     version the task definition names (SYNC_OBJECTS): changing a file registers a new revision and rolls the
 #     service, and a rollback to an older revision starts with the older files. Their content hashes
 #     (CONFIG_ETAG, CALLBACKS_ETAG: MD5s, as S3 etags of SSE-KMS objects are not) are in the task definition too.
-#   * an optional second init container runs the database migrations, then the gateway starts;
+#   * an optional second init container runs the database migrations (as the RDS master user), a third makes
+#     the dedicated database user (db_user.py), then the gateway starts and connects as that user with IAM tokens;
 #   * secrets come from Secrets Manager through the task definition's `secrets`, never `environment`;
 #   * each task registers an A record in Cloud Map so VictoriaMetrics scrapes every task's /metrics/;
 #   * autoscaling on CPU and ALB requests per target, circuit breaker with rollback, 120 s stop timeout.
@@ -12,6 +13,8 @@
 data "aws_region" "current" {}
 
 data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}
 
 locals {
   region         = data.aws_region.current.region
@@ -51,8 +54,6 @@ locals {
       # and one the target closed first answers the next request with a 502.
       # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
       KEEPALIVE_TIMEOUT = tostring(var.alb.idle_timeout + local.keepalive_margin)
-      DATABASE_HOST     = "${var.database.host}:${var.database.port}"
-      DATABASE_NAME     = var.database.name
     },
     var.redis == null ? {} : {
       REDIS_HOST = var.redis.host
@@ -63,12 +64,33 @@ locals {
     var.extra_environment,
   )
 
+  # The gateway itself connects as the dedicated user with IAM tokens that LiteLLM mints and renews
+  # (IAM_TOKEN_DB_AUTH, litellm/proxy/db/token_auth.py): it never holds the RDS master password, so the password's
+  # rotation cannot break its pooled connections or reconnects.
+  app_database_env = {
+    IAM_TOKEN_DB_AUTH = "True"
+    DATABASE_HOST     = var.database.host
+    DATABASE_PORT     = tostring(var.database.port)
+    DATABASE_NAME     = var.database.name
+    DATABASE_USER     = var.database.app_user
+    DATABASE_SSLMODE  = "require"
+  }
+  # Only the migrations and the user's bootstrap run as the master user, with the password of the RDS-managed secret
+  # read at task start (always the current one).
+  master_database_env = {
+    DATABASE_HOST = "${var.database.host}:${var.database.port}"
+    DATABASE_NAME = var.database.name
+  }
+  master_database_secrets = {
+    DATABASE_USERNAME = "${var.database.secret_arn}:username::"
+    DATABASE_PASSWORD = "${var.database.secret_arn}:password::"
+  }
+  db_user_arn = "arn:${data.aws_partition.current.partition}:rds-db:${local.region}:${data.aws_caller_identity.current.account_id}:dbuser:${var.database.resource_id}/${var.database.app_user}"
+
   secrets = merge(
     {
       LITELLM_MASTER_KEY = var.secret_arns.master_key
       LITELLM_SALT_KEY   = var.secret_arns.salt_key
-      DATABASE_USERNAME  = "${var.database.secret_arn}:username::"
-      DATABASE_PASSWORD  = "${var.database.secret_arn}:password::"
     },
     var.redis == null ? {} : { REDIS_PASSWORD = var.redis.auth_secret_arn },
   )
@@ -87,20 +109,42 @@ locals {
     }
   }
 
-  env_list     = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
-  secrets_list = [for k in sort(keys(local.secrets)) : { name = k, valueFrom = local.secrets[k] }]
-  config_mount = { sourceVolume = "litellm-config", containerPath = local.config_dir, readOnly = true }
-  litellm_args = ["--config", "${local.config_dir}/config.yaml", "--port", tostring(local.port), "--num_workers", tostring(var.workers_per_task)]
+  app_environment     = merge(local.environment, local.app_database_env)
+  migrate_environment = merge(local.environment, local.master_database_env, { DISABLE_SCHEMA_UPDATE = "False" })
+  env_list            = [for k in sort(keys(local.app_environment)) : { name = k, value = local.app_environment[k] }]
+  migrate_env_list    = [for k in sort(keys(local.migrate_environment)) : { name = k, value = local.migrate_environment[k] }]
+  secrets_list        = [for k in sort(keys(local.secrets)) : { name = k, valueFrom = local.secrets[k] }]
+  master_secrets_list = [for k in sort(keys(merge(local.secrets, local.master_database_secrets))) : { name = k, valueFrom = merge(local.secrets, local.master_database_secrets)[k] }]
+  config_mount        = { sourceVolume = "litellm-config", containerPath = local.config_dir, readOnly = true }
+  litellm_args        = ["--config", "${local.config_dir}/config.yaml", "--port", tostring(local.port), "--num_workers", tostring(var.workers_per_task)]
 
   migrate_container = {
     name             = "migrate"
     image            = local.image
     essential        = false
     command          = concat(local.litellm_args, ["--skip_server_startup"])
-    environment      = [for e in local.env_list : e.name == "DISABLE_SCHEMA_UPDATE" ? { name = e.name, value = "False" } : e]
-    secrets          = local.secrets_list
+    environment      = local.migrate_env_list
+    secrets          = local.master_secrets_list
     mountPoints      = [local.config_mount]
     dependsOn        = [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }]
+    logConfiguration = local.log_configuration
+  }
+
+  # After the migrations: the dedicated IAM-authenticated user and its grants (db_user.py, idempotent).
+  db_user_container = {
+    name       = "db-user"
+    image      = local.image
+    essential  = false
+    entryPoint = ["python3", "-c"]
+    command    = [file("${path.module}/db_user.py")]
+    environment = [
+      { name = "DATABASE_HOST", value = var.database.host },
+      { name = "DATABASE_PORT", value = tostring(var.database.port) },
+      { name = "DATABASE_NAME", value = var.database.name },
+      { name = "DB_APP_USER", value = var.database.app_user },
+    ]
+    secrets          = [for k in sort(keys(local.master_database_secrets)) : { name = k, valueFrom = local.master_database_secrets[k] }]
+    dependsOn        = var.run_migrations ? [{ containerName = "migrate", condition = "SUCCESS" }] : []
     logConfiguration = local.log_configuration
   }
 
@@ -119,6 +163,7 @@ locals {
     dependsOn = concat(
       [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }],
       var.run_migrations ? [{ containerName = "migrate", condition = "SUCCESS" }] : [],
+      [{ containerName = "db-user", condition = "SUCCESS" }],
     )
     stopTimeout = var.stop_timeout
     healthCheck = {
@@ -178,6 +223,7 @@ module "iam" {
   config_bucket_arn   = var.config_bucket.arn
   config_prefixes     = [local.config_prefix, local.callbk_prefix]
   bedrock_policy_json = var.bedrock_policy_json
+  rds_db_user_arns    = [local.db_user_arn]
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -291,7 +337,7 @@ resource "aws_ecs_task_definition" "this" {
   container_definitions = jsonencode(concat(
     [module.config_sync.container_definition],
     var.run_migrations ? [local.migrate_container] : [],
-    [local.litellm_container],
+    [local.db_user_container, local.litellm_container],
   ))
 }
 
@@ -401,116 +447,4 @@ resource "aws_appautoscaling_policy" "requests" {
       resource_label         = "${var.alb.arn_suffix}/${var.alb.target_group_arn_suffix}"
     }
   }
-}
-
-# --- Roll the service after a database password rotation ---------------------------------------------------------
-# Tasks read the password once, at start (ECS `secrets`). Open connections survive a rotation, new ones (pool
-# growth, a Multi-AZ failover) would not: a rotation therefore starts a rolling deployment.
-
-data "aws_iam_policy_document" "roll_states_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["states.amazonaws.com"]
-    }
-  }
-}
-
-data "aws_iam_policy_document" "roll_states" {
-  statement {
-    actions   = ["ecs:UpdateService"]
-    resources = [aws_ecs_service.this.id]
-  }
-}
-
-resource "aws_iam_role" "roll_states" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name_prefix        = "${substr(var.name, 0, 26)}-roll-"
-  assume_role_policy = data.aws_iam_policy_document.roll_states_assume.json
-}
-
-resource "aws_iam_role_policy" "roll_states" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name   = "force-new-deployment"
-  role   = aws_iam_role.roll_states[0].id
-  policy = data.aws_iam_policy_document.roll_states.json
-}
-
-resource "aws_sfn_state_machine" "roll" {
-  # checkov:skip=CKV_AWS_284: one API call per password rotation; X-Ray traces would show nothing useful
-  # checkov:skip=CKV_AWS_285: the execution history of a STANDARD state machine is the audit trail (90 days)
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name     = "${var.name}-roll"
-  role_arn = aws_iam_role.roll_states[0].arn
-  definition = jsonencode({
-    Comment = "Force a new deployment of ${var.name} after its database password rotated"
-    StartAt = "ForceNewDeployment"
-    States = {
-      ForceNewDeployment = {
-        Type     = "Task"
-        Resource = "arn:${data.aws_partition.current.partition}:states:::aws-sdk:ecs:updateService"
-        Parameters = {
-          Cluster            = var.cluster_arn
-          Service            = aws_ecs_service.this.name
-          ForceNewDeployment = true
-        }
-        End = true
-      }
-    }
-  })
-}
-
-resource "aws_cloudwatch_event_rule" "password_rotated" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name        = "${var.name}-db-password-rotated"
-  description = "RDS rotated the LiteLLM database password: roll the tasks"
-  event_pattern = jsonencode({
-    source        = ["aws.secretsmanager"]
-    "detail-type" = ["AWS Service Event via CloudTrail"]
-    detail = {
-      eventName           = ["RotationSucceeded"]
-      additionalEventData = { SecretId = [var.database.secret_arn] }
-    }
-  })
-}
-
-data "aws_iam_policy_document" "roll_events_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "roll_events" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name_prefix        = "${substr(var.name, 0, 26)}-evt-"
-  assume_role_policy = data.aws_iam_policy_document.roll_events_assume.json
-}
-
-resource "aws_iam_role_policy" "roll_events" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name = "start-roll"
-  role = aws_iam_role.roll_events[0].id
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "states:StartExecution", Resource = aws_sfn_state_machine.roll[0].arn }]
-  })
-}
-
-resource "aws_cloudwatch_event_target" "roll" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  rule     = aws_cloudwatch_event_rule.password_rotated[0].name
-  arn      = aws_sfn_state_machine.roll[0].arn
-  role_arn = aws_iam_role.roll_events[0].arn
 }

@@ -110,15 +110,22 @@ variable "secret_arns" {
 }
 
 variable "database" {
-  description = "PostgreSQL endpoint and the RDS-managed secret (JSON with username/password). LiteLLM assembles DATABASE_URL from DATABASE_HOST/PORT/NAME/USERNAME/PASSWORD, percent-encoding the password, so a rotated password is picked up by every new task."
+  description = "PostgreSQL endpoint, the instance's resource id (IAM auth ARN), the RDS-managed master secret (JSON username/password: migrations and the user bootstrap only) and the user LiteLLM serves with (IAM token auth, created by the db-user init container)."
   type = object({
     host              = string
     port              = number
     name              = string
+    resource_id       = string
     secret_arn        = string
     security_group_id = string
+    app_user          = optional(string, "litellm_app")
   })
   nullable = false
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.database.app_user))
+    error_message = "database.app_user must be a plain PostgreSQL identifier (lowercase letters, digits, underscores)."
+  }
 }
 
 variable "redis" {
@@ -212,13 +219,6 @@ variable "stop_timeout" {
 
 variable "run_migrations" {
   description = "Run LiteLLM's database migrations in an init container of every task (litellm --skip_server_startup with DISABLE_SCHEMA_UPDATE=False; Prisma takes an advisory lock, so concurrent starts are safe)."
-  type        = bool
-  default     = true
-  nullable    = false
-}
-
-variable "roll_on_password_rotation" {
-  description = "Force a new deployment whenever RDS rotates the database password (EventBridge rule on the secret's RotationSucceeded event -> Step Functions -> ecs:UpdateService), so no task keeps a stale password for reconnects. Needs CloudTrail management events in EventBridge (an account or organisation trail)."
   type        = bool
   default     = true
   nullable    = false
