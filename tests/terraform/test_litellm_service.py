@@ -115,16 +115,20 @@ def test_service_is_resilient_and_scraped_per_task() -> None:
     assert service["service_registries"][0]["registry_arn"] == "${aws_service_discovery_service.this.arn}"
     dns = resources[("aws_service_discovery_service", "this")]["dns_config"][0]["dns_records"][0]
     assert unquote(dns["type"]) == "A"
-    policies = {
-        unquote(
-            b["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][0][
-                "predefined_metric_type"
-            ]
-        )
-        for (t, _), b in resources.items()
-        if t == "aws_appautoscaling_policy"
-    }
-    assert policies == {"ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"}
+    policies = {n: b["target_tracking_scaling_policy_configuration"][0] for (t, n), b in resources.items()
+                if t == "aws_appautoscaling_policy"}  # fmt: skip
+    assert set(policies) == {"cpu", "in_flight"}
+    cpu = policies["cpu"]["predefined_metric_specification"][0]
+    assert unquote(cpu["predefined_metric_type"]) == "ECSServiceAverageCPUUtilization"
+    # Issue 14: 3,000 requests/min per task never triggered for LLM traffic. In-flight = rate x response time,
+    # with a target a task actually reaches (tens of concurrent requests).
+    metrics = policies["in_flight"]["customized_metric_specification"][0]["metrics"]
+    by_id = {unquote(m["id"]): m for m in metrics}
+    assert unquote(by_id["in_flight"]["expression"]) == "requests / 60 * latency" and by_id["in_flight"]["return_data"]
+    names = {unquote(m["metric_stat"][0]["metric"][0]["metric_name"]) for m in metrics if "metric_stat" in m}
+    assert names == {"RequestCountPerTarget", "TargetResponseTime"}
+    assert policies["in_flight"]["target_value"] == "${var.autoscaling.in_flight_per_task}"
+    assert "in_flight_per_task = optional(number, 40)" in d.variables["autoscaling"].body["type"]
     stop = d.variables["stop_timeout"].body
     assert stop["default"] == 120 and "120" in str(stop["validation"])
 

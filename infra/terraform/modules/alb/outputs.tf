@@ -4,7 +4,7 @@ output "arn" {
 }
 
 output "arn_suffix" {
-  description = "ARN suffix of the load balancer (CloudWatch dimension, ALBRequestCountPerTarget resource label)."
+  description = "ARN suffix of the load balancer (CloudWatch dimension of the in-flight scaling metric)."
   value       = aws_lb.this.arn_suffix
 }
 
@@ -35,7 +35,7 @@ output "target_group_arns" {
 }
 
 output "target_group_arn_suffixes" {
-  description = "Target group ARN suffix per target key (for ALBRequestCountPerTarget scaling)."
+  description = "Target group ARN suffix per target key (CloudWatch dimension of the in-flight scaling metric)."
   value       = { for k, tg in aws_lb_target_group.this : k => tg.arn_suffix }
 }
 

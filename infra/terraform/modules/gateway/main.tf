@@ -206,10 +206,10 @@ module "litellm" {
   workers_per_task    = var.litellm.workers_per_task
   desired_count       = var.litellm.desired_count
   autoscaling = {
-    min_capacity        = var.litellm.min_capacity
-    max_capacity        = var.litellm.max_capacity
-    cpu_target          = var.litellm.cpu_target
-    requests_per_target = var.litellm.requests_per_target
+    min_capacity       = var.litellm.min_capacity
+    max_capacity       = var.litellm.max_capacity
+    cpu_target         = var.litellm.cpu_target
+    in_flight_per_task = var.litellm.in_flight_per_task
   }
   log_retention_days = var.log_retention_days
 }

@@ -34,20 +34,20 @@ variable "network" {
 }
 
 variable "litellm" {
-  description = "LiteLLM service sizing and image: vCPU units, memory, workers per task, task count bounds, autoscaling targets, image tag/digest (repository and tag default to versions.env)."
+  description = "LiteLLM service sizing and image: vCPU units, memory, workers per task, task count bounds, autoscaling targets (CPU percent, in-flight requests per task), image tag/digest (repository and tag default to versions.env)."
   type = object({
-    cpu                 = optional(number, 2048)
-    memory              = optional(number, 4096)
-    workers_per_task    = optional(number, 2)
-    desired_count       = optional(number, 2)
-    min_capacity        = optional(number, 2)
-    max_capacity        = optional(number, 10)
-    cpu_target          = optional(number, 60)
-    requests_per_target = optional(number, 3000)
-    image_repository    = optional(string, "ghcr.io/berriai/litellm")
-    image_tag           = optional(string, "v1.106.2")
-    image_digest        = optional(string)
-    drain_seconds       = optional(number, 900)
+    cpu                = optional(number, 2048)
+    memory             = optional(number, 4096)
+    workers_per_task   = optional(number, 2)
+    desired_count      = optional(number, 2)
+    min_capacity       = optional(number, 2)
+    max_capacity       = optional(number, 10)
+    cpu_target         = optional(number, 60)
+    in_flight_per_task = optional(number, 40)
+    image_repository   = optional(string, "ghcr.io/berriai/litellm")
+    image_tag          = optional(string, "v1.106.2")
+    image_digest       = optional(string)
+    drain_seconds      = optional(number, 900)
   })
   default  = {}
   nullable = false

@@ -8,7 +8,7 @@
 #     the dedicated database user (db_user.py), then the gateway starts and connects as that user with IAM tokens;
 #   * secrets come from Secrets Manager through the task definition's `secrets`, never `environment`;
 #   * each task registers an A record in Cloud Map so VictoriaMetrics scrapes every task's /metrics/;
-#   * autoscaling on CPU and ALB requests per target, circuit breaker with rollback, 120 s stop timeout.
+#   * autoscaling on CPU and on in-flight requests per task (ALB metrics), circuit breaker with rollback, 120 s stop timeout.
 
 data "aws_region" "current" {}
 
@@ -430,21 +430,75 @@ resource "aws_appautoscaling_policy" "cpu" {
   }
 }
 
-resource "aws_appautoscaling_policy" "requests" {
-  name               = "${var.name}-requests"
+# In-flight requests per task, by Little's law from the ALB's own metrics: requests per target per second x the
+# average target response time. The old target of 3,000 requests/min per task never triggered for LLM traffic,
+# where a task is busy with a few requests that take seconds each, not with many short ones. TargetResponseTime
+# ends at the response's first byte, so a stream counts while it waits for its first token: the CPU policy above
+# covers the work of long streams. https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
+resource "aws_appautoscaling_policy" "in_flight" {
+  name               = "${var.name}-in-flight"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   resource_id        = aws_appautoscaling_target.this.resource_id
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
 
   target_tracking_scaling_policy_configuration {
-    target_value       = var.autoscaling.requests_per_target
+    target_value       = var.autoscaling.in_flight_per_task
     scale_in_cooldown  = 300
     scale_out_cooldown = 60
 
-    predefined_metric_specification {
-      predefined_metric_type = "ALBRequestCountPerTarget"
-      resource_label         = "${var.alb.arn_suffix}/${var.alb.target_group_arn_suffix}"
+    customized_metric_specification {
+      metrics {
+        id          = "requests"
+        label       = "Requests per target per minute"
+        return_data = false
+
+        metric_stat {
+          stat = "Sum"
+
+          metric {
+            namespace   = "AWS/ApplicationELB"
+            metric_name = "RequestCountPerTarget"
+
+            dimensions {
+              name  = "TargetGroup"
+              value = var.alb.target_group_arn_suffix
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "latency"
+        label       = "Average target response time (s)"
+        return_data = false
+
+        metric_stat {
+          stat = "Average"
+
+          metric {
+            namespace   = "AWS/ApplicationELB"
+            metric_name = "TargetResponseTime"
+
+            dimensions {
+              name  = "LoadBalancer"
+              value = var.alb.arn_suffix
+            }
+
+            dimensions {
+              name  = "TargetGroup"
+              value = var.alb.target_group_arn_suffix
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "in_flight"
+        label       = "In-flight requests per task"
+        expression  = "requests / 60 * latency"
+        return_data = true
+      }
     }
   }
 }

@@ -189,12 +189,12 @@ variable "desired_count" {
 }
 
 variable "autoscaling" {
-  description = "Task count bounds and target-tracking targets: average CPU percent and ALB requests per target per minute."
+  description = "Task count bounds and target-tracking targets: average CPU percent, and in-flight requests per task (requests per second x average response time, from the ALB's metrics)."
   type = object({
-    min_capacity        = optional(number, 2)
-    max_capacity        = optional(number, 10)
-    cpu_target          = optional(number, 60)
-    requests_per_target = optional(number, 3000)
+    min_capacity       = optional(number, 2)
+    max_capacity       = optional(number, 10)
+    cpu_target         = optional(number, 60)
+    in_flight_per_task = optional(number, 40)
   })
   default  = {}
   nullable = false
@@ -202,6 +202,11 @@ variable "autoscaling" {
   validation {
     condition     = var.autoscaling.min_capacity >= 1 && var.autoscaling.max_capacity >= var.autoscaling.min_capacity
     error_message = "autoscaling needs min_capacity >= 1 and max_capacity >= min_capacity."
+  }
+
+  validation {
+    condition     = var.autoscaling.cpu_target >= 10 && var.autoscaling.cpu_target <= 90 && var.autoscaling.in_flight_per_task >= 1 && var.autoscaling.in_flight_per_task <= 1000
+    error_message = "autoscaling.cpu_target must be 10-90 (percent) and in_flight_per_task 1-1000."
   }
 }
 
