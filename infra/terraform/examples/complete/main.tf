@@ -26,11 +26,12 @@ module "gateway" {
   }
 
   database = {
-    instance_class       = "db.t4g.micro"
-    multi_az             = false
-    deletion_protection  = false
-    skip_final_snapshot  = true
-    performance_insights = false
+    instance_class        = "db.t4g.micro"
+    backup_retention_days = 1
+    multi_az              = false
+    deletion_protection   = false
+    skip_final_snapshot   = true
+    performance_insights  = false
   }
 
   redis = null
