@@ -177,6 +177,7 @@ def test_module_conventions() -> None:
         assert "description =" in block and re.search(r"^\s+type\s+=", block, flags=re.MULTILINE), name
     outputs = re.findall(r'^output "([a-z0-9_]+)"', (MODULE / "outputs.tf").read_text(), flags=re.MULTILINE)
     readme = (MODULE / "README.md").read_text()
-    for name in names + outputs:
-        assert f"| `{name}` |" in readme, f"{name} is not documented in the module README"
+    for kind, listed in (("input", names), ("output", outputs)):
+        for name in listed:
+            assert f'<a name="{kind}_{name}"></a>' in readme, f"{name} is not documented in the module README"
     assert outputs and len(names) >= 10

@@ -112,25 +112,15 @@ def test_referenced_module_outputs_exist(tfdir: TfDir) -> None:
 
 
 def test_module_layout_and_readme() -> None:
+    """Every module has the standard files; the README's Inputs/Outputs tables: test_readmes.py."""
     problems = []
     for mod in module_dirs():
         for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"):
             if not (mod / name).is_file():
                 problems.append(f"{rel(mod)}: {name} missing")
         readme = mod / "README.md"
-        if not readme.is_file():
-            continue
-        text = readme.read_text()
-        d = TfDir.load(mod)
-        for section in ("## Inputs", "## Outputs"):
-            if section not in text:
-                problems.append(f"{rel(readme)}: no '{section}' section")
-        for var in d.variables:
-            if f"| `{var}` |" not in text:
-                problems.append(f"{rel(readme)}: input {var} not in the inputs table")
-        for out in d.outputs:
-            if f"| `{out}` |" not in text:
-                problems.append(f"{rel(readme)}: output {out} not in the outputs table")
+        if readme.is_file() and not ("## Inputs" in readme.read_text() and "## Outputs" in readme.read_text()):
+            problems.append(f"{rel(readme)}: no Inputs/Outputs sections")
     assert not problems, "\n".join(problems)
 
 
