@@ -228,7 +228,9 @@ def test_task_role_gets_the_rendered_policy() -> None:
     assert models["account_id"] == "${data.aws_caller_identity.current.account_id}"
     assert gateway.module_calls["litellm"]["bedrock_policy_json"] == "${module.models.bedrock_policy_json}"
     service = TfDir.load(MODULES / "litellm-service")
-    assert service.module_calls["iam"]["bedrock_policy_json"] == "${var.bedrock_policy_json}"
+    assert service.module_calls["task"]["bedrock_policy_json"] == "${var.bedrock_policy_json}"
+    shared = TfDir.load(MODULES / "fargate-service")
+    assert shared.module_calls["iam"]["bedrock_policy_json"] == "${var.bedrock_policy_json}"
     iam = {(t, n): b for _, t, n, b in TfDir.load(MODULES / "iam").resources()}
     attached = iam[("aws_iam_role_policy", "bedrock")]
     assert attached["policy"] == "${var.bedrock_policy_json}" and attached["role"] == "${aws_iam_role.task.id}"

@@ -134,10 +134,11 @@ def test_every_service_pins_its_objects_by_version() -> None:
     from .tflib import TfDir
 
     for service in ("litellm-service", "grafana", "victoriametrics"):
-        call = TfDir.load(MODULES / service).module_calls["config_sync"]
-        assert "items" not in call, service
-        objects = str(call["objects"])
+        call = TfDir.load(MODULES / service).module_calls["task"]
+        objects = str(call["config_objects"])
         assert ".version_id" in objects and "aws_s3_object." in objects, service
+    sync = TfDir.load(MODULES / "fargate-service").module_calls["config_sync"]
+    assert sync["objects"] == "${var.config_objects}" and "items" not in sync
     iam = (MODULES / "iam" / "main.tf").read_text()
     assert '"s3:GetObjectVersion"' in iam
     gateway = TfDir.load(MODULES / "gateway").module_calls["config_bucket"]

@@ -82,7 +82,8 @@ def test_litellm_builds_an_iam_token_url_from_the_task_environment() -> None:
 def test_the_task_role_may_connect_as_exactly_that_user() -> None:
     loc = module_locals()
     assert unquote(loc["db_user_arn"]).endswith(":dbuser:${var.database.resource_id}/${var.database.app_user}")
-    assert TfDir.load(MODULE).module_calls["iam"]["rds_db_user_arns"] == ["${local.db_user_arn}"]
+    assert TfDir.load(MODULE).module_calls["task"]["rds_db_user_arns"] == ["${local.db_user_arn}"]
+    assert TfDir.load(MODULES / "fargate-service").module_calls["iam"]["rds_db_user_arns"] == "${var.rds_db_user_arns}"
     iam = (MODULES / "iam" / "main.tf").read_text()
     assert '"rds-db:connect"' in iam
     assert TfDir.load(MODULES / "gateway").module_calls["litellm"]["database"]["resource_id"] == (

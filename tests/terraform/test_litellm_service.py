@@ -109,10 +109,11 @@ def test_migrations_run_before_the_gateway_with_schema_updates_enabled() -> None
 def test_service_is_resilient_and_scraped_per_task() -> None:
     d = TfDir.load(MODULE)
     resources = {(t, n): b for _, t, n, b in d.resources()}
-    service = resources[("aws_ecs_service", "this")]
+    shared = {(t, n): b for _, t, n, b in TfDir.load(MODULES / "fargate-service").resources()}
+    service = shared[("aws_ecs_service", "this")]
     breaker = service["deployment_circuit_breaker"][0]
     assert breaker["enable"] is True and breaker["rollback"] is True
-    assert service["service_registries"][0]["registry_arn"] == "${aws_service_discovery_service.this.arn}"
+    assert d.module_calls["task"]["service"]["registry_arn"] == "${aws_service_discovery_service.this.arn}"
     dns = resources[("aws_service_discovery_service", "this")]["dns_config"][0]["dns_records"][0]
     assert unquote(dns["type"]) == "A"
     policies = {n: b["target_tracking_scaling_policy_configuration"][0] for (t, n), b in resources.items()

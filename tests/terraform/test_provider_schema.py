@@ -49,11 +49,11 @@ def _copy_module(tmp_path: Path, name: str) -> Path:
 
 
 def test_check_reports_a_misspelled_argument(tmp_path: Path, provider_schema: dict) -> None:
-    mod = _copy_module(tmp_path, "litellm-service")
+    mod = _copy_module(tmp_path, "fargate-service")
     main = mod / "main.tf"
     text = main.read_text()
-    assert "  health_check_grace_period_seconds  = 120\n" in text
-    main.write_text(text.replace("health_check_grace_period_seconds  = 120", "health_check_grace_period_secs = 120"))
+    assert "  health_check_grace_period_seconds  = var.service" in text
+    main.write_text(text.replace("health_check_grace_period_seconds  =", "health_check_grace_period_secs ="))
     findings = [str(f) for f in SchemaChecker(provider_schema).check_file(main)]
     assert findings == [
         f"{main}: aws_ecs_service.this.health_check_grace_period_secs: "
@@ -62,17 +62,17 @@ def test_check_reports_a_misspelled_argument(tmp_path: Path, provider_schema: di
 
 
 def test_check_reports_bad_nested_block_and_missing_required(tmp_path: Path, provider_schema: dict) -> None:
-    mod = _copy_module(tmp_path, "litellm-service")
+    mod = _copy_module(tmp_path, "fargate-service")
     main = mod / "main.tf"
     text = main.read_text()
     text = text.replace("    rollback = true\n", "", 1)  # deployment_circuit_breaker.rollback is required
-    text = text.replace("  service_registries {", "  service_registry {", 1)  # no such block
+    text = text.replace('  dynamic "service_registries" {', '  dynamic "service_registry" {', 1)  # no such block
+    text = text.replace("  network_configuration {", "  network_config {", 1)  # no such block
     main.write_text(text)
     findings = {str(f) for f in SchemaChecker(provider_schema).check_file(main)}
     assert f"{main}: aws_ecs_service.this.deployment_circuit_breaker: missing required argument 'rollback'" in findings
-    assert (
-        f"{main}: aws_ecs_service.this.service_registry: unsupported argument or block 'service_registry'" in findings
-    )
+    assert f"{main}: aws_ecs_service.this.dynamic.service_registry: dynamic block for an unknown block type" in findings
+    assert f"{main}: aws_ecs_service.this.network_config: unsupported argument or block 'network_config'" in findings
 
 
 def test_check_reports_block_written_as_argument_and_unknown_types(tmp_path: Path, provider_schema: dict) -> None:

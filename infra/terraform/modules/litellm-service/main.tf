@@ -103,7 +103,7 @@ locals {
   log_configuration = {
     logDriver = "awslogs"
     options = {
-      awslogs-group         = aws_cloudwatch_log_group.this.name
+      awslogs-group         = "/ecs/${var.name}" # created by module.task
       awslogs-region        = local.region
       awslogs-stream-prefix = "litellm"
     }
@@ -126,7 +126,7 @@ locals {
     environment      = local.migrate_env_list
     secrets          = local.master_secrets_list
     mountPoints      = [local.config_mount]
-    dependsOn        = [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }]
+    dependsOn        = [{ containerName = "config-sync", condition = "SUCCESS" }]
     logConfiguration = local.log_configuration
   }
 
@@ -161,7 +161,7 @@ locals {
       { sourceVolume = "prometheus-multiproc", containerPath = local.multiproc_dir, readOnly = false },
     ]
     dependsOn = concat(
-      [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }],
+      [{ containerName = "config-sync", condition = "SUCCESS" }],
       var.run_migrations ? [{ containerName = "migrate", condition = "SUCCESS" }] : [],
       [{ containerName = "db-user", condition = "SUCCESS" }],
     )
@@ -198,51 +198,84 @@ resource "aws_s3_object" "callbacks" {
   content_type = "text/x-python"
 }
 
-module "config_sync" {
-  source = "../config-sync"
+# --- Task, roles, logs, security group: the shared Fargate scaffolding -------------------------------------------
 
-  image          = local.image
-  bucket         = var.config_bucket.id
-  aws_region     = local.region
-  log_group_name = aws_cloudwatch_log_group.this.name
-  content_hashes = local.content_hashes
-  mounts         = [{ volume = "litellm-config", path = local.config_dir }]
-  objects = concat(
+module "task" {
+  source = "../fargate-service"
+
+  name                       = var.name
+  security_group_description = "LiteLLM tasks: 4000 from the ALB and the metrics scraper"
+  cluster_arn                = var.cluster_arn
+  vpc_id                     = var.vpc_id
+  subnet_ids                 = var.subnet_ids
+  cpu                        = var.cpu
+  memory                     = var.memory
+  init_image                 = local.image
+  config_bucket              = var.config_bucket
+  config_prefixes            = [local.config_prefix, local.callbk_prefix]
+  config_mounts              = [{ volume = "litellm-config", path = local.config_dir }]
+  config_objects = concat(
     [{ key = aws_s3_object.config.key, version_id = aws_s3_object.config.version_id, path = "${local.config_dir}/config.yaml" }],
     [for f in local.callback_files : { key = aws_s3_object.callbacks[f].key, version_id = aws_s3_object.callbacks[f].version_id, path = "${local.callbacks_path}/${f}" }],
   )
-}
-
-# --- Roles, logs, network --------------------------------------------------------------------------------------
-
-module "iam" {
-  source = "../iam"
-
-  name                = var.name
+  content_hashes      = local.content_hashes
   secret_arns         = local.secret_arns
-  config_bucket_arn   = var.config_bucket.arn
-  config_prefixes     = [local.config_prefix, local.callbk_prefix]
   bedrock_policy_json = var.bedrock_policy_json
   rds_db_user_arns    = [local.db_user_arn]
+  log_retention_days  = var.log_retention_days
+  log_kms_key_arn     = var.log_kms_key_arn
+
+  # Task-local (Fargate ephemeral storage) volumes: the synced configuration and the Prometheus multiprocess
+  # directory every worker writes its metric files to.
+  volumes = [{ name = "litellm-config" }, { name = "prometheus-multiproc" }]
+  containers = concat(
+    var.run_migrations ? [local.migrate_container] : [],
+    [local.db_user_container, local.litellm_container],
+  )
+
+  service = {
+    desired_count                      = var.desired_count
+    deployment_minimum_healthy_percent = 100
+    deployment_maximum_percent         = 200
+    health_check_grace_period_seconds  = 120
+    load_balancer                      = { target_group_arn = var.alb.target_group_arn, container_name = "litellm", container_port = local.port }
+    registry_arn                       = aws_service_discovery_service.this.arn
+  }
 }
 
-resource "aws_cloudwatch_log_group" "this" {
-  # checkov:skip=CKV_AWS_338: retention is a variable: 365 days by default and in prod, shorter in dev
-  name              = "/ecs/${var.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+# Existing state moves into the shared module (no resource is replaced).
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.task.aws_cloudwatch_log_group.this
 }
 
-resource "aws_security_group" "this" {
-  name        = var.name
-  description = "LiteLLM tasks: 4000 from the ALB and the metrics scraper"
-  vpc_id      = var.vpc_id
+moved {
+  from = aws_security_group.this
+  to   = module.task.aws_security_group.this
+}
 
-  tags = { Name = var.name }
+moved {
+  from = aws_vpc_security_group_egress_rule.https
+  to   = module.task.aws_vpc_security_group_egress_rule.https
+}
+
+moved {
+  from = module.iam
+  to   = module.task.module.iam
+}
+
+moved {
+  from = aws_ecs_task_definition.this
+  to   = module.task.aws_ecs_task_definition.this
+}
+
+moved {
+  from = aws_ecs_service.this
+  to   = module.task.aws_ecs_service.this
 }
 
 resource "aws_vpc_security_group_ingress_rule" "from_alb" {
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "Gateway traffic from the ALB"
   ip_protocol                  = "tcp"
   from_port                    = local.port
@@ -256,20 +289,11 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
   ip_protocol                  = "tcp"
   from_port                    = local.port
   to_port                      = local.port
-  referenced_security_group_id = aws_security_group.this.id
-}
-
-resource "aws_vpc_security_group_egress_rule" "https" {
-  security_group_id = aws_security_group.this.id
-  description       = "HTTPS to AWS APIs (Bedrock, S3, Secrets Manager, ECR, logs) through endpoints or NAT"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
+  referenced_security_group_id = module.task.security_group_id
 }
 
 resource "aws_vpc_security_group_egress_rule" "postgres" {
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "PostgreSQL"
   ip_protocol                  = "tcp"
   from_port                    = var.database.port
@@ -283,13 +307,13 @@ resource "aws_vpc_security_group_ingress_rule" "postgres_from_tasks" {
   ip_protocol                  = "tcp"
   from_port                    = var.database.port
   to_port                      = var.database.port
-  referenced_security_group_id = aws_security_group.this.id
+  referenced_security_group_id = module.task.security_group_id
 }
 
 resource "aws_vpc_security_group_egress_rule" "redis" {
   count = var.redis == null ? 0 : 1
 
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "Redis"
   ip_protocol                  = "tcp"
   from_port                    = var.redis.port
@@ -305,41 +329,10 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_tasks" {
   ip_protocol                  = "tcp"
   from_port                    = var.redis.port
   to_port                      = var.redis.port
-  referenced_security_group_id = aws_security_group.this.id
+  referenced_security_group_id = module.task.security_group_id
 }
 
-# --- Task definition and service -------------------------------------------------------------------------------
-
-resource "aws_ecs_task_definition" "this" {
-  family                   = var.name
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.cpu
-  memory                   = var.memory
-  execution_role_arn       = module.iam.execution_role_arn
-  task_role_arn            = module.iam.task_role_arn
-
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
-  }
-
-  # Task-local (Fargate ephemeral storage) volumes: the synced configuration and the Prometheus multiprocess
-  # directory every worker writes its metric files to.
-  volume {
-    name = "litellm-config"
-  }
-
-  volume {
-    name = "prometheus-multiproc"
-  }
-
-  container_definitions = jsonencode(concat(
-    [module.config_sync.container_definition],
-    var.run_migrations ? [local.migrate_container] : [],
-    [local.db_user_container, local.litellm_container],
-  ))
-}
+# --- Service discovery ---------------------------------------------------------------------------------------
 
 resource "aws_service_discovery_service" "this" {
   # Destroy deregisters the tasks' instances instead of failing with ResourceInUse while ECS still has them.
@@ -362,51 +355,11 @@ resource "aws_service_discovery_service" "this" {
   }
 }
 
-resource "aws_ecs_service" "this" {
-  name                               = var.name
-  cluster                            = var.cluster_arn
-  task_definition                    = aws_ecs_task_definition.this.arn
-  desired_count                      = var.desired_count
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  health_check_grace_period_seconds  = 120
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-  wait_for_steady_state              = false
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = [aws_security_group.this.id]
-    assign_public_ip = false
-  }
-
-  load_balancer {
-    target_group_arn = var.alb.target_group_arn
-    container_name   = "litellm"
-    container_port   = local.port
-  }
-
-  service_registries {
-    registry_arn = aws_service_discovery_service.this.arn
-  }
-
-  lifecycle {
-    ignore_changes = [desired_count]
-  }
-}
-
 # --- Autoscaling -----------------------------------------------------------------------------------------------
 
 resource "aws_appautoscaling_target" "this" {
   service_namespace  = "ecs"
-  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  resource_id        = "service/${var.cluster_name}/${module.task.service_name}"
   scalable_dimension = "ecs:service:DesiredCount"
   min_capacity       = var.autoscaling.min_capacity
   max_capacity       = var.autoscaling.max_capacity

@@ -83,7 +83,7 @@ run "csrf_trusts_the_public_host_and_config_is_pinned" {
 
   assert {
     condition = one([
-      for e in one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c if c.name == "grafana"]).environment :
+      for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "grafana"]).environment :
       e.value if e.name == "GF_SECURITY_CSRF_TRUSTED_ORIGINS"
     ]) == "d111111abcdef8.cloudfront.net"
     error_message = "Behind CloudFront (Host rewritten), Grafana must trust the public host or every POST gets 403."
@@ -91,7 +91,7 @@ run "csrf_trusts_the_public_host_and_config_is_pinned" {
 
   assert {
     condition = length(jsondecode(one([
-      for e in one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c if c.name == "config-sync"]).environment :
+      for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "config-sync"]).environment :
       e.value if e.name == "SYNC_OBJECTS"
     ]))) == length(aws_s3_object.provisioning) + length(aws_s3_object.dashboards)
     error_message = "Every provisioning file and dashboard is copied at its pinned S3 version."

@@ -93,22 +93,22 @@ run "gateway_container_keeps_alive_and_uses_iam_database_auth" {
   command = apply
 
   assert {
-    condition     = one([for e in one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c if c.name == "litellm"]).environment : e.value if e.name == "KEEPALIVE_TIMEOUT"]) == "915"
+    condition     = one([for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "litellm"]).environment : e.value if e.name == "KEEPALIVE_TIMEOUT"]) == "915"
     error_message = "KEEPALIVE_TIMEOUT must outlast the ALB's idle timeout (900 s + 15 s)."
   }
 
   assert {
-    condition     = one([for e in one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c if c.name == "litellm"]).environment : e.value if e.name == "IAM_TOKEN_DB_AUTH"]) == "True"
+    condition     = one([for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "litellm"]).environment : e.value if e.name == "IAM_TOKEN_DB_AUTH"]) == "True"
     error_message = "The gateway connects with IAM tokens as its own database user."
   }
 
   assert {
-    condition     = !contains([for s in one([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c if c.name == "litellm"]).secrets : s.name], "DATABASE_PASSWORD")
+    condition     = !contains([for s in one([for c in jsondecode(output.container_definitions) : c if c.name == "litellm"]).secrets : s.name], "DATABASE_PASSWORD")
     error_message = "The gateway container never gets the master password."
   }
 
   assert {
-    condition     = contains([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name], "db-user") && aws_service_discovery_service.this.force_destroy
+    condition     = contains([for c in jsondecode(output.container_definitions) : c.name], "db-user") && aws_service_discovery_service.this.force_destroy
     error_message = "The db-user init container exists; Cloud Map is destroyed with its instances."
   }
 }

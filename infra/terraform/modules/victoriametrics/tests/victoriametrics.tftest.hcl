@@ -85,7 +85,7 @@ run "scrapes_every_task_and_destroys_cleanly" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.deployment_maximum_percent == 100 && aws_efs_file_system.this.encrypted
+    condition     = output.deployment_maximum_percent == 100 && aws_efs_file_system.this.encrypted
     error_message = "One task owns the EFS data directory at a time; storage is encrypted."
   }
 }
