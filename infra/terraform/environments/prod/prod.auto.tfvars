@@ -23,7 +23,7 @@ origin_domain_name     = null
 # Seconds CloudFront waits for the origin's first byte and between two reads. 180 needs the Service Quotas increase
 # "Response timeout per origin" (CloudFront, request it once per account before the first apply; without it the
 # API refuses values above 60). It must stay above LiteLLM's timeouts in infra/litellm/config.yaml (170 s for an
-# answer, 120 s between stream chunks): the plan checks it. docs/deployment.md, timeouts.
+# answer, 40 s between stream chunks): the plan checks it. docs/deployment.md, timeouts.
 origin_read_timeout = 180
 
 # Clients (IPv4 or IPv6 CIDRs) that may use the admin routes through CloudFront, e.g. ["203.0.113.10/32"].

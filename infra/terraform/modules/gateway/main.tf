@@ -21,13 +21,19 @@ locals {
 
   # LiteLLM's upstream timeouts (config.yaml) against CloudFront's origin read timeout: the gateway must give up
   # (and cancel the Bedrock call) before the edge cuts the response with a 504.
+  # A call that times out may be tried again (retry_policy.TimeoutErrorRetries); LiteLLM 1.106.2 gives up on a
+  # silent stream on /v1/messages only after ~4 x stream_timeout, and adds up to ~2 s of its own before it answers
+  # (both measured, tests/gateway/test_edge_timeouts.py): 5 s of headroom.
   litellm_settings = yamldecode(file(local.config_file))
+  timeout_attempts = 1 + try(local.litellm_settings.router_settings.retry_policy.TimeoutErrorRetries, 0)
+  stream_reads     = 4
+  litellm_overhead = 5
   litellm_timeouts = {
-    request_timeout = try(local.litellm_settings.litellm_settings.request_timeout, 600)
-    router_timeout  = try(local.litellm_settings.router_settings.timeout, 600)
-    stream_timeout  = try(local.litellm_settings.router_settings.stream_timeout, 600)
+    request_timeout = try(local.litellm_settings.litellm_settings.request_timeout, 600) * local.timeout_attempts
+    router_timeout  = try(local.litellm_settings.router_settings.timeout, 600) * local.timeout_attempts
+    stream_timeout  = try(local.litellm_settings.router_settings.stream_timeout, 600) * local.timeout_attempts * local.stream_reads
   }
-  timeouts_fit_the_edge = alltrue([for t in values(local.litellm_timeouts) : t < var.edge.origin_read_timeout])
+  timeouts_fit_the_edge = alltrue([for t in values(local.litellm_timeouts) : t + local.litellm_overhead < var.edge.origin_read_timeout])
 }
 
 # The model catalogue (infra/litellm/models.yaml), read in this one place: the inference profiles LiteLLM calls, the

@@ -4,7 +4,7 @@ output "gateway_url" {
 
   precondition {
     condition     = local.timeouts_fit_the_edge
-    error_message = "LiteLLM's timeouts in infra/litellm/config.yaml (${jsonencode(local.litellm_timeouts)}) must all be below CloudFront's origin_read_timeout (${var.edge.origin_read_timeout} s), or long calls get a 504 from the edge while Bedrock keeps generating: request the quota increase to 180 s (docs/deployment.md) or lower them."
+    error_message = "LiteLLM's timeouts in infra/litellm/config.yaml, times their attempts (${jsonencode(local.litellm_timeouts)} s), plus ${local.litellm_overhead} s of its own overhead must stay below CloudFront's origin_read_timeout (${var.edge.origin_read_timeout} s), or long calls get a 504 from the edge while Bedrock keeps generating: request the quota increase to 180 s (docs/deployment.md) or lower them."
   }
 }
 
