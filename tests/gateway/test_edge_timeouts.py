@@ -30,7 +30,7 @@ import httpx
 import pytest
 import yaml
 
-from support.stack import CONFIG, free_port, run_gateway
+from support.stack import CONFIG, free_port, run_emulator, run_gateway
 
 EDGE_READ_TIMEOUT = 8.0  # stands for CloudFront's 180 s
 TIMEOUTS = {"request_timeout": 3.0, "timeout": 3.0, "stream_timeout": 1.0}  # stand for 170 s, 170 s, 40 s
@@ -132,9 +132,14 @@ def scaled_config(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def edge(tmp_path_factory: pytest.TempPathFactory, emulator_url: str) -> Iterator[tuple[str, str]]:
+def edge(tmp_path_factory: pytest.TempPathFactory, task_policy: Path) -> Iterator[tuple[str, str]]:
+    """The edge, a gateway and an emulator of their own: the slow answers they provoke finish on this emulator
+    after the gateway gave up, and must not count as traffic of the session emulator's later tests."""
     tmp = tmp_path_factory.mktemp("edge")
-    with run_gateway(tmp, emulator_url, config=scaled_config(tmp)) as gw:
+    with (
+        run_emulator(tmp, BEDROCK_EMULATOR_IAM_POLICY=str(task_policy)) as emulator_url,
+        run_gateway(tmp, emulator_url, config=scaled_config(tmp)) as gw,
+    ):
         port = int(gw.url.rsplit(":", 1)[1])
         with StandInEdge(port, EDGE_READ_TIMEOUT) as stand_in:
             yield f"http://127.0.0.1:{stand_in.port}", gw.master_key

@@ -1,5 +1,5 @@
 """The LiteLLM task role's Bedrock policy: one template (modules/model-catalogue/bedrock-policy.yaml.tftpl), rendered
-by the real terraform (plan/apply of the provider-free module, offline) and by tests/support/bedrock_policy.py,
+by the real terraform (plan/apply of the provider-free module, offline) and by src/llmgw/bedrock_policy.py,
 byte for byte the same; scoped to exactly the catalogue's profiles and models; evaluated with moto's IAM engine
 for every authorisation a real gateway call needs (generation, CountTokens, bedrock-mantle); and wired into the
 task role."""
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import bedrock_policy as bp
+from llmgw import bedrock_policy as bp
 
 from .tflib import MODULES, REPO, TfDir, unquote
 
@@ -118,7 +118,7 @@ def test_policy_is_plain_iam_json_scoped_to_the_catalogue() -> None:
             assert any(arn.endswith(f"/{m}") or arn.endswith(f".{m}") for m in models), arn
     assert "*" not in [r for r in resources] and all(s["Effect"] == "Allow" for s in policy["Statement"])
     actions = {a for s in policy["Statement"] for a in s["Action"]}
-    assert actions == {*bp.INVOKE_ACTIONS, "bedrock:CountTokens", "bedrock-mantle:CreateInference"}
+    assert actions == {*bp.INVOKE_ACTIONS, "bedrock:CountTokens", "bedrock-mantle:CountTokens"}
 
 
 def test_every_call_the_gateway_makes_is_allowed_by_moto() -> None:
@@ -127,7 +127,7 @@ def test_every_call_the_gateway_makes_is_allowed_by_moto() -> None:
     denied = [c.why for c in calls if not bp.is_allowed(policy, c)]
     assert not denied, denied
     kinds = {c.action for c in calls}
-    assert {"bedrock:CountTokens", "bedrock-mantle:CreateInference", *bp.INVOKE_ACTIONS} <= kinds
+    assert {"bedrock:CountTokens", "bedrock-mantle:CountTokens", *bp.INVOKE_ACTIONS} <= kinds
 
 
 def test_what_is_not_configured_is_denied_by_moto() -> None:
@@ -143,7 +143,7 @@ def test_what_is_not_configured_is_denied_by_moto() -> None:
         bp.Call("bedrock:InvokeModel", "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-opus-5-5"),
         bp.Call("bedrock:CountTokens", f"arn:aws:bedrock:us-east-1::foundation-model/{foreign}"),
         bp.Call("bedrock:CountTokens", "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-opus-5-5"),
-        bp.Call("bedrock-mantle:CreateInference", f"arn:aws:bedrock-mantle:eu-west-1:{ACCOUNT}:project/default"),
+        bp.Call("bedrock-mantle:CountTokens", f"arn:aws:bedrock-mantle:eu-west-1:{ACCOUNT}:project/default"),
         bp.Call("bedrock:CreateModelCustomizationJob", "*"),
     ]  # fmt: skip
     allowed = [c for c in cases if bp.is_allowed(policy, c)]
@@ -155,7 +155,7 @@ def test_no_mantle_permission_without_a_mantle_model() -> None:
     assert [s["Sid"] for s in policy["Statement"]] == [
         "InvokeConfiguredInferenceProfiles", "InvokeModelsThroughConfiguredProfiles", "CountTokensOnConfiguredModels",
     ]  # fmt: skip
-    mantle = bp.Call("bedrock-mantle:CreateInference", f"arn:aws:bedrock-mantle:us-west-2:{ACCOUNT}:project/default")
+    mantle = bp.Call("bedrock-mantle:CountTokens", f"arn:aws:bedrock-mantle:us-west-2:{ACCOUNT}:project/default")
     assert not bp.is_allowed(policy, mantle)
 
 
@@ -243,5 +243,5 @@ def test_task_role_gets_the_rendered_policy() -> None:
 
 def test_template_header_names_both_renderings() -> None:
     text = bp.TEMPLATE.read_text()
-    assert "tests/support/bedrock_policy.py" in text and "modules/model-catalogue" in text
-    assert (REPO / "tests/support/bedrock_policy.py").is_file()
+    assert "src/llmgw/bedrock_policy.py" in text and "modules/model-catalogue" in text
+    assert (REPO / "src/llmgw/bedrock_policy.py").is_file()

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from support import bedrock_policy as bp
+from llmgw import bedrock_policy as bp
 
 from .tflib import REPO, TF_ROOT, TfDir, tf_dirs
 

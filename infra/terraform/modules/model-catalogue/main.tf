@@ -1,6 +1,6 @@
 # The gateway's model catalogue (infra/litellm/models.yaml) as Terraform values, read in this one place: the
 # inference profiles the gateway calls and the task role's Bedrock policy, rendered from the ONE template
-# bedrock-policy.yaml.tftpl that tests/support/bedrock_policy.py renders too. No provider: `terraform plan`
+# bedrock-policy.yaml.tftpl that src/llmgw/bedrock_policy.py renders too. No provider: `terraform plan`
 # and `terraform test` of this module run without downloading anything.
 
 locals {

@@ -29,7 +29,7 @@ output "mantle_count_tokens_models" {
 }
 
 output "bedrock_policy_yaml" {
-  description = "The rendered template text (what tests/support/bedrock_policy.py renders too)."
+  description = "The rendered template text (what src/llmgw/bedrock_policy.py renders too)."
   value       = local.policy_yaml
 }
 

@@ -1,7 +1,8 @@
 """The LiteLLM task role's Bedrock policy, rendered in Python from the ONE template Terraform renders
-(infra/terraform/modules/model-catalogue/bedrock-policy.yaml.tftpl), for the tests and the Bedrock emulator.
+(infra/terraform/modules/model-catalogue/bedrock-policy.yaml.tftpl), for the Bedrock emulator (tests and `make up`
+enforce it on every call the gateway makes) and the Terraform tests.
 
-    from support.bedrock_policy import task_policy, required_calls, is_allowed
+    from llmgw.bedrock_policy import task_policy, required_calls, is_allowed
     policy = task_policy(region="us-east-1", account_id="111122223333")        # dict, plain IAM JSON
     for call in required_calls(region="us-east-1", account_id="111122223333"):  # what a real request needs
         assert is_allowed(policy, call)
@@ -11,11 +12,11 @@ module does, except for one input Terraform cannot read: which models LiteLLM co
 here from the pinned LiteLLM's own cost map (token_count_model.litellm_provider == "bedrock_mantle"), in Terraform
 from name patterns; tests/terraform/test_bedrock_policy.py proves both renderings identical, byte for byte.
 
-`is_allowed` evaluates with moto's IAM policy engine (moto.iam.access_control.IAMPolicy). Moto checks a statement's
-Condition before its Resource and answers DENIED when an Allow statement's condition is not met, so a call must
-carry the request context Bedrock itself sets: `bedrock:InferenceProfileArn` on every call made through an
-inference profile (on the profile and on the routed foundation model), and none on a direct call. `required_calls`
-does; `is_allowed` corrects moto's reading of a missing condition key (see there).
+`is_allowed` is the emulator's evaluator (bedrock_emulator.iam.is_permitted: moto's IAM policy engine with one
+correction, see there). Moto checks a statement's Condition before its Resource and answers DENIED when an Allow
+statement's condition is not met, so a call must carry the request context Bedrock itself sets:
+`bedrock:InferenceProfileArn` on every call made through an inference profile (on the profile and on the routed
+foundation model), and none on a direct call. `required_calls` does.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from llmgw.paths import REPO
+
 TEMPLATE = REPO / "infra" / "terraform" / "modules" / "model-catalogue" / "bedrock-policy.yaml.tftpl"
 CATALOGUE = REPO / "infra" / "litellm" / "models.yaml"
 
@@ -237,7 +239,7 @@ def required_calls(
         if counts_through_mantle(cost, prefix, model):
             calls.append(
                 Call(
-                    "bedrock-mantle:CreateInference",
+                    "bedrock-mantle:CountTokens",
                     f"arn:{partition}:bedrock-mantle:{region}:{account_id}:project/default",
                     {},
                     f"count_tokens on {model} through bedrock-mantle",
@@ -247,27 +249,15 @@ def required_calls(
 
 
 def is_allowed(policy: Mapping[str, Any] | str, call: Call) -> bool:
-    """moto's IAM policy engine: True when the policy permits the call (an explicit or implicit deny is False).
-
-    One correction to moto 5.2: it treats a condition key missing from the request as satisfied, while AWS
-    evaluates StringEquals (and every operator without IfExists) on a missing key as false, so the statement does
-    not apply. Statements whose condition keys the call does not carry are therefore left out before moto
-    evaluates the rest."""
-    from moto.iam.access_control import IAMPolicy, PermissionResult
+    """True when the policy permits the call (an explicit or implicit deny is False), evaluated exactly as the
+    emulator evaluates the gateway's calls."""
+    from bedrock_emulator.iam import is_permitted
 
     document = json.loads(policy) if isinstance(policy, str) else dict(policy)
-    statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
-    applicable = [s for s in statements if _condition_keys_present(s, call.context)]
-    result = IAMPolicy(json.dumps({**document, "Statement": applicable})).is_action_permitted(
-        call.action, call.resource, incoming_condition_values=dict(call.context) or None
-    )
-    return result == PermissionResult.PERMITTED
+    return is_permitted(document, call.action, call.resource, call.context)
 
 
-def _condition_keys_present(statement: Mapping[str, Any], context: Mapping[str, str]) -> bool:
-    for operator, keys in (statement.get("Condition") or {}).items():
-        if operator.endswith("IfExists") or operator == "Null":
-            continue
-        if any(key not in context for key in keys):
-            return False
-    return True
+def write_task_policy(path: Path, *, region: str, account_id: str) -> Path:
+    """The task role's policy for the catalogue, as the JSON file the emulator's --iam-policy reads."""
+    path.write_text(task_policy_json(region=region, account_id=account_id) + "\n", encoding="utf-8")
+    return path
