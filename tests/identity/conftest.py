@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scripts.admin_double import AdminDouble, serve
 
 from llmgw.paths import CONFIG, REPO
-from scripts.admin_double import AdminDouble, serve
 from support.identity import BrokerProcess, Sts, policy_document, run_broker, run_sts, write_policy
 from support.oidc_issuer import Issuer, github_claims
 from support.oidc_issuer import serve as serve_issuer

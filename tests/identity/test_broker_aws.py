@@ -8,9 +8,9 @@ import datetime as dt
 
 import httpx
 import pytest
+from scripts.admin_double import AdminDouble
 
 from llmgw.broker.aws_proof import SERVER_ID_HEADER, make_proof
-from scripts.admin_double import AdminDouble
 from support.identity import FOREIGN_ACCOUNT, SERVER_ID, BrokerProcess, Sts
 
 

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 DISCOVERY_TTL_SECONDS = 3600
 JWKS_TTL_SECONDS = 300
+JWKS_REFETCH_COOLDOWN_SECONDS = 1.0
+"""A token naming an unknown key id refetches the JWKS at most this often (PyJWT's default, 30 s, refused every
+token of a freshly rotated key for half a minute; tests/identity/test_broker_oidc.py)."""
 GITHUB_CLAIMS = (
     "sub",
     "repository",
@@ -80,7 +83,11 @@ class ProviderKeys:
             self._discovery, self._fetched = document, time.monotonic()
             if self._jwks is None or self._jwks.uri != document["jwks_uri"]:
                 self._jwks = jwt.PyJWKClient(
-                    document["jwks_uri"], cache_keys=False, lifespan=JWKS_TTL_SECONDS, timeout=int(self.timeout)
+                    document["jwks_uri"],
+                    cache_keys=False,
+                    lifespan=JWKS_TTL_SECONDS,
+                    timeout=int(self.timeout),
+                    cooldown_duration=JWKS_REFETCH_COOLDOWN_SECONDS,
                 )
             return document
 
