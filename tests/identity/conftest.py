@@ -25,16 +25,39 @@ PEOPLE = {
     "bob": {"sub": "00u-bob", "email": "bob@example.com", "groups": ["everyone"]},
 }
 RULES: list[dict[str, Any]] = [
-    {"name": "developers", "aws": {"arn": ["arn:aws:iam::123456789012:role/Developer"]}, "team": "platform",
-     "models": ["claude-haiku-4-5", "claude-sonnet-5-5"], "budget": {"max_usd": 50, "duration": "30d"},
-     "rpm": 60, "tpm": 100000, "key_ttl": "4h"},
-    {"name": "build-users", "aws": {"arn": ["arn:aws:iam::123456789012:user/build-*"]}, "team": "ci",
-     "models": ["claude-haiku-4-5"], "key_ttl": "1h"},
-    {"name": "ml-engineers", "oidc": {"provider": "corp", "groups": ["ml"]}, "team": "ml",
-     "models": ["claude-opus-5-5", "claude-haiku-5-5"], "budget": {"max_usd": 200, "duration": "30d"}},
-    {"name": "ci-main", "github": {"repository": ["acme/app"], "ref": ["refs/heads/main"]}, "team": "ci",
-     "models": ["claude-haiku-4-5"], "key_ttl": "1h", "rpm": 30},
-]  # fmt: skip
+    {
+        "name": "developers",
+        "aws": {"arn": ["arn:aws:iam::123456789012:role/Developer"]},
+        "team": "platform",
+        "models": ["claude-haiku-4-5", "claude-sonnet-5-5"],
+        "budget": {"max_usd": 50, "duration": "30d"},
+        "rpm": 60,
+        "tpm": 100000,
+        "key_ttl": "4h",
+    },
+    {
+        "name": "build-users",
+        "aws": {"arn": ["arn:aws:iam::123456789012:user/build-*"]},
+        "team": "ci",
+        "models": ["claude-haiku-4-5"],
+        "key_ttl": "1h",
+    },
+    {
+        "name": "ml-engineers",
+        "oidc": {"provider": "corp", "groups": ["ml"]},
+        "team": "ml",
+        "models": ["claude-opus-5-5", "claude-haiku-5-5"],
+        "budget": {"max_usd": 200, "duration": "30d"},
+    },
+    {
+        "name": "ci-main",
+        "github": {"repository": ["acme/app"], "ref": ["refs/heads/main"]},
+        "team": "ci",
+        "models": ["claude-haiku-4-5"],
+        "key_ttl": "1h",
+        "rpm": 30,
+    },
+]
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +89,14 @@ def double() -> Iterator[AdminDouble]:
 def mint_credential(double: AdminDouble) -> dict[str, Any]:
     """`python -m llmgw.broker credential` with the master key, once (what an operator runs at install time)."""
     env = {"PATH": "/usr/bin:/bin", "LITELLM_MASTER_KEY": double.master_key}
-    done = subprocess.run([sys.executable, "-m", "llmgw.broker", "credential", "--gateway-url", double.url, "--json"],
-                          capture_output=True, text=True, env=env, timeout=60, cwd=REPO)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "llmgw.broker", "credential", "--gateway-url", double.url, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=REPO,
+    )
     assert done.returncode == 0, done.stderr
     assert double.master_key not in done.stdout + done.stderr
     return json.loads(done.stdout)
@@ -84,8 +113,9 @@ def start_broker(run_dir: Path, double: AdminDouble, policy_path: Path) -> Itera
 
     def start(sweep: float = 1.0) -> BrokerProcess:
         credential = mint_credential(double)
-        ctx = run_broker(run_dir, policy=policy_path, admin_url=double.url, admin_key=credential["key"],
-                         config=CONFIG, sweep=sweep)  # fmt: skip
+        ctx = run_broker(
+            run_dir, policy=policy_path, admin_url=double.url, admin_key=credential["key"], config=CONFIG, sweep=sweep
+        )
         stack.append(ctx)
         return ctx.__enter__()
 

@@ -52,9 +52,14 @@ def test_a_developer_role_session_gets_a_scoped_short_lived_key(broker, sts: Sts
     }
     broker_calls = [r for r in double.requests if r.credential == "llmgw-key-broker"]
     assert broker_calls and all(r.status < 500 for r in broker_calls)
-    assert not [r for r in double.requests if r.credential == "master" and r.path != "/key/list"
-                and (r.body or {}).get("key_alias") != "llmgw-key-broker" and r.path not in ("/user/info", "/user/new",
-                "/key/delete")]  # fmt: skip
+    assert not [
+        r
+        for r in double.requests
+        if r.credential == "master"
+        and r.path != "/key/list"
+        and (r.body or {}).get("key_alias") != "llmgw-key-broker"
+        and r.path not in ("/user/info", "/user/new", "/key/delete")
+    ]
     entry = broker.audit()[-1]
     assert entry["event"] == "issued" and entry["rule"] == "developers" and entry["principal"]["id"] == arn
     assert entry["proof"]["kind"] == "aws-sts-get-caller-identity" and issued["key"] not in str(broker.audit())
@@ -123,8 +128,9 @@ def test_bad_aws_proofs_get_401_and_issue_nothing(
         frozen = session.get_credentials().get_frozen_credentials()
         import boto3
 
-        forged = boto3.Session(aws_access_key_id=frozen.access_key, aws_secret_access_key="not-the-secret",
-                               aws_session_token=frozen.token)  # fmt: skip
+        forged = boto3.Session(
+            aws_access_key_id=frozen.access_key, aws_secret_access_key="not-the-secret", aws_session_token=frozen.token
+        )
         body = proof(forged, sts)
     elif tamper == "other server id":
         body = proof(session, sts, server_id="some-other-service")
@@ -136,8 +142,12 @@ def test_bad_aws_proofs_get_401_and_issue_nothing(
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
 
-        request = AWSRequest(method="POST", url=sts.url + "/", data=body["body"],
-                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})  # fmt: skip
+        request = AWSRequest(
+            method="POST",
+            url=sts.url + "/",
+            data=body["body"],
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
         SigV4Auth(session.get_credentials().get_frozen_credentials(), "sts", "us-east-1").add_auth(request)
         body["headers"] = {**dict(request.headers.items()), SERVER_ID_HEADER: SERVER_ID}
     elif tamper == "another action":
@@ -148,8 +158,12 @@ def test_bad_aws_proofs_get_401_and_issue_nothing(
         old = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)).strftime("%Y%m%dT%H%M%SZ")
         body["headers"]["X-Amz-Date"] = old
     elif tamper == "access key id alone":
-        body = {"method": "POST", "url": sts.url + "/", "body": body["body"], "headers": {
-            "Authorization": f"Credential={session.get_credentials().access_key}"}}  # fmt: skip
+        body = {
+            "method": "POST",
+            "url": sts.url + "/",
+            "body": body["body"],
+            "headers": {"Authorization": f"Credential={session.get_credentials().access_key}"},
+        }
     before = dict(double.keys)
     answer = login(broker, {"aws": body})
     assert answer.status_code == status, answer.text

@@ -81,8 +81,11 @@ def test_the_idp_down_is_503(broker, idp: Issuer, double: AdminDouble) -> None:
 
 
 def test_github_actions_main_branch_gets_a_ci_key(broker, actions: Issuer, double: AdminDouble) -> None:
-    token = httpx.get(actions.github_request_url, params={"audience": "https://llm-gateway.test"},
-                      headers={"Authorization": f"bearer {actions.github_request_token}"}).json()["value"]  # fmt: skip
+    token = httpx.get(
+        actions.github_request_url,
+        params={"audience": "https://llm-gateway.test"},
+        headers={"Authorization": f"bearer {actions.github_request_token}"},
+    ).json()["value"]
     answer = login(broker, {"purpose": "ci", "id_token": token})
     assert answer.status_code == 200, answer.text
     assert answer.json()["rule"] == "ci-main" and answer.json()["key_alias"] == "broker.github.acme.app.ci"

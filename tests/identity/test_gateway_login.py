@@ -25,8 +25,9 @@ SCRIPT = REPO / "scripts" / "gateway_login.py"
 def run(home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ACTIONS_", "LLMGW_", "ANTHROPIC_"))}
     base.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **(env or {}))
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, env=base,
-                          timeout=timeout, cwd=home)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, env=base, timeout=timeout, cwd=home
+    )
 
 
 def aws_env(session) -> dict[str, str]:
@@ -65,12 +66,27 @@ def test_the_helper_renews_a_key_about_to_expire(tmp_path, broker, sts: Sts, dou
 
 def test_sso_device_flow_then_silent_refresh(tmp_path, broker, idp: Issuer, double: AdminDouble) -> None:
     proc = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "login", "--gateway", broker.url, "--method", "sso", "--profile", "corp",
-         "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, "HOME": str(tmp_path),
-             "XDG_CACHE_HOME": str(tmp_path / ".cache")},
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(SCRIPT),
+            "login",
+            "--gateway",
+            broker.url,
+            "--method",
+            "sso",
+            "--profile",
+            "corp",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+            "HOME": str(tmp_path),
+            "XDG_CACHE_HOME": str(tmp_path / ".cache"),
+        },
+    )
     prompt = proc.stderr.readline()
     assert "To sign in, open" in prompt, prompt
     user_code = prompt.rsplit(" ", 1)[-1].strip()
@@ -97,8 +113,10 @@ def test_sso_without_a_session_tells_the_user_to_log_in(tmp_path, broker) -> Non
 
 
 def test_github_actions_recipe(tmp_path, broker, actions: Issuer, double: AdminDouble) -> None:
-    env = {"ACTIONS_ID_TOKEN_REQUEST_URL": actions.github_request_url,
-           "ACTIONS_ID_TOKEN_REQUEST_TOKEN": actions.github_request_token}  # fmt: skip
+    env = {
+        "ACTIONS_ID_TOKEN_REQUEST_URL": actions.github_request_url,
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": actions.github_request_token,
+    }
     result = run(tmp_path, "--gateway", broker.url, "--method", "github", "--no-check", env=env)
     assert result.returncode == 0, result.stderr
     assert double.authenticates(result.stdout.strip())

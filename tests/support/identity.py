@@ -42,8 +42,9 @@ class Sts:
         iam = self.client("iam")
         iam.create_user(UserName=name)
         key = iam.create_access_key(UserName=name)["AccessKey"]
-        return boto3.Session(aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
-                             region_name="us-east-1")  # fmt: skip
+        return boto3.Session(
+            aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"], region_name="us-east-1"
+        )
 
     def role_session(self, role: str, session: str, account: str = ACCOUNT) -> boto3.Session:
         """Temporary credentials of arn:aws:sts::<account>:assumed-role/<role>/<session> (an SSO user's shape)."""
@@ -53,8 +54,12 @@ class Sts:
         creds = self.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName=session)[
             "Credentials"
         ]
-        return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                             aws_session_token=creds["SessionToken"], region_name="us-east-1")  # fmt: skip
+        return boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name="us-east-1",
+        )
 
 
 @contextlib.contextmanager
@@ -66,8 +71,9 @@ def run_sts(log_dir: Path) -> Iterator[Sts]:
     try:
         proc.wait_ready(lambda: http_ok(f"{url}/moto-api/"), timeout=60)
         sts = Sts(url)
-        iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="setup",
-                           aws_secret_access_key="setup")  # fmt: skip
+        iam = boto3.client(
+            "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup"
+        )
         iam.create_user(UserName="test-admin")
         key = iam.create_access_key(UserName="test-admin")["AccessKey"]
         iam.put_user_policy(UserName="test-admin", PolicyName="all", PolicyDocument=json.dumps(ALLOW_ALL))
@@ -113,8 +119,9 @@ class BrokerProcess:
 
 
 @contextlib.contextmanager
-def run_broker(log_dir: Path, *, policy: Path, admin_url: str, admin_key: str, config: Path, sweep: float = 1.0
-               ) -> Iterator[BrokerProcess]:  # fmt: skip
+def run_broker(
+    log_dir: Path, *, policy: Path, admin_url: str, admin_key: str, config: Path, sweep: float = 1.0
+) -> Iterator[BrokerProcess]:
     port = free_port()
     audit = log_dir / f"broker-audit-{port}.jsonl"
     env = base_env(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmgw.admin.client import AdminClient, GatewayError, NotFound
-from llmgw.admin.users import UserSpec, provision
+from llmgw.admin.users import UserSpec, find_key, provision
 from llmgw.broker.errors import BrokerError, Unavailable
 from llmgw.broker.models import GatewayModels
 from llmgw.broker.policy import Policy, Principal, Rule, seconds
@@ -85,11 +85,19 @@ class KeyIssuer:
         with self._lock(alias):
             recent = self._recent.get(alias)
             window = seconds(policy.defaults.reissue_window)
-            if recent and recent[1] == fingerprint and time.monotonic() - recent[0] < window:
+            if recent and recent[1] == fingerprint and time.monotonic() - recent[0] < window and self._live(recent[2]):
                 return Issued(**{**recent[2].__dict__, "reused": True})
             issued = self._provision(policy, principal, rule, alias, fingerprint)
             self._recent[alias] = (time.monotonic(), fingerprint, issued)
             return issued
+
+    def _live(self, issued: Issued) -> bool:
+        """The key handed out a moment ago still exists (an admin or another broker task may have deleted it)."""
+        try:
+            row = find_key(self.client, issued.key_alias)
+        except GatewayError:
+            return False
+        return row is not None and row.get("token") == hashlib.sha256(issued.key.encode()).hexdigest()
 
     def _provision(self, policy: Policy, principal: Principal, rule: Rule, alias: str, fingerprint: str) -> Issued:
         models = self.models.expand(rule.models)

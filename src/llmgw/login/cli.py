@@ -156,6 +156,13 @@ def key_command(args: argparse.Namespace, cache: ProfileCache, *, interactive: b
                 return state, False
             _stderr(f"gateway_login: the gateway refuses the cached key {state.get('key_alias')}; getting a new one")
         new_state = obtain(settings, state if same else {}, interactive=interactive, timeout=args.timeout)
+        if state.get("key") and new_state["key"] == state["key"] and not interactive:
+            accepted = True if args.no_check else _gateway_accepts(settings["gateway"], new_state["key"], args.timeout)
+            if accepted is False:
+                raise LoginError(
+                    f"the key broker handed out {new_state.get('key_alias')} again, which the gateway "
+                    "refuses: try again in a few minutes or ask the platform team"
+                )
         cache.write(new_state)
         return new_state, True
 
