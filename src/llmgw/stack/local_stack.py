@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bedrock_emulator import iam
+from llmgw import bedrock_policy
 from llmgw.paths import CONFIG, REPO, VENV_BIN
 from llmgw.scrape_config import render_targets
 from llmgw.stack.env import LITELLM_BASE_ENV, process_env, procfile_commands
@@ -173,6 +175,12 @@ def build_env(args: argparse.Namespace, ports: Ports, run_dir: Path, key: str, m
         )
         env.pop("AWS_SESSION_TOKEN", None)
         env.pop("AWS_PROFILE", None)
+        # The emulator authorises every call like Bedrock does for the ECS task role: the same policy, rendered
+        # from the catalogue with the template Terraform renders (a model missing from it answers AccessDenied).
+        policy = bedrock_policy.write_task_policy(
+            run_dir / "task-policy.json", region=env["AWS_REGION"], account_id=iam.DEFAULT_ACCOUNT
+        )
+        env["BEDROCK_EMULATOR_IAM_POLICY"] = str(policy)
     else:
         env.pop("AWS_BEDROCK_RUNTIME_ENDPOINT", None)
         env.pop("BEDROCK_MANTLE_API_BASE", None)

@@ -23,6 +23,9 @@ from pathlib import Path
 from llmgw.paths import REPO
 from llmgw.stack.env import LITELLM_BASE_ENV, process_env, procfile_commands
 
+# The region the gateway calls Bedrock in when it runs against the emulator (the SigV4 scope the emulator reads).
+GATEWAY_REGION = "us-east-1"
+
 
 class LaunchError(RuntimeError):
     """A process exited or did not become ready; the message ends with the tail of its log."""
@@ -115,7 +118,7 @@ def gateway_env(
     the Bedrock emulator at emulator_url (dummy AWS credentials: the emulator does not check them)."""
     return base_env(
         **LITELLM_BASE_ENV,
-        AWS_REGION="us-east-1",
+        AWS_REGION=GATEWAY_REGION,
         LITELLM_CONFIG=str(config),
         GATEWAY_HOST="127.0.0.1",
         GATEWAY_PORT=str(port),
