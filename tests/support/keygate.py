@@ -62,13 +62,16 @@ class KeyGate:
             )
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP}
         headers["Authorization"] = f"Bearer {self.master_key}"
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session, session.request(
-            request.method,
-            self.upstream + request.path_qs,
-            headers=headers,
-            data=await request.read(),
-            allow_redirects=False,
-        ) as upstream:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session,
+            session.request(
+                request.method,
+                self.upstream + request.path_qs,
+                headers=headers,
+                data=await request.read(),
+                allow_redirects=False,
+            ) as upstream,
+        ):
             self.seen.append((request.path, row.get("key_alias") or "?", upstream.status))
             response = web.StreamResponse(
                 status=upstream.status,
