@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -45,6 +45,9 @@ class Model:
     fallbacks: tuple[str, ...] = ()
     model_info: Mapping[str, object] = field(default_factory=dict)
     """Extra model_info of the deployment, e.g. negotiated prices (docs/cost-tracking.md)."""
+    bedrock_ids: tuple[str, ...] = ()
+    """The real Bedrock ids of this model that Bedrock-native clients send (boto3, Claude Code's Bedrock mode): the
+    base id and every inference profile the cost map knows (``us.``/``eu.``/``global.``...). Filled by parse."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,12 @@ def parse(data: object, *, path: Path = CATALOGUE, prices: Mapping[str, object] 
                 f"{', '.join(offered) or 'none'}). "
                 "Remove it (and the fallbacks naming it) or choose another profile_prefix."
             )
-    return catalogue
+    with_ids = tuple(
+        replace(m, bedrock_ids=(m.bedrock_model, *(f"{p}.{m.bedrock_model}" for p in PROFILE_PREFIXES
+                                                   if f"{p}.{m.bedrock_model}" in priced)))
+        for m in models
+    )  # fmt: skip
+    return replace(catalogue, models=with_ids)
 
 
 def load(path: Path = CATALOGUE) -> Catalogue:
@@ -167,18 +175,32 @@ def load(path: Path = CATALOGUE) -> Catalogue:
 # ------------------------------------------------------------------------------------------------- rendering
 
 
+def _entry(catalogue: Catalogue, model: Model, name: str, info: Mapping[str, object]) -> dict[str, object]:
+    return {
+        "model_name": name,
+        "litellm_params": {
+            "model": f"bedrock/{catalogue.profile_id(model)}",
+            "aws_region_name": "os.environ/AWS_REGION",
+        },
+        "model_info": {**info, **model.model_info},
+    }
+
+
 def model_list(catalogue: Catalogue) -> list[dict[str, object]]:
-    return [
-        {
-            "model_name": model.name,
-            "litellm_params": {
-                "model": f"bedrock/{catalogue.profile_id(model)}",
-                "aws_region_name": "os.environ/AWS_REGION",
-            },
-            "model_info": {"description": model.description, **model.model_info},
-        }
-        for model in catalogue.models
+    """One listed entry per group, then the hidden entries of the real Bedrock ids.
+
+    LiteLLM's /bedrock pass-through (boto3 with endpoint_url=<gateway>/bedrock, Claude Code with
+    CLAUDE_CODE_USE_BEDROCK) accepts only a configured model_name as the path's model id (model_group_alias is not
+    consulted there), so every Bedrock id of a model is its own entry: the same deployment (this catalogue's profile,
+    whatever profile the client names, so it can never pick a pricier one), the same prices, kept out of
+    /v1/models (``discoverable: false``)."""
+    listed = [_entry(catalogue, m, m.name, {"description": m.description}) for m in catalogue.models]
+    hidden = [
+        _entry(catalogue, m, bedrock_id, {"description": f"{m.name} by its Bedrock id", "discoverable": False})
+        for m in catalogue.models
+        for bedrock_id in m.bedrock_ids
     ]
+    return listed + hidden
 
 
 def model_group_alias(catalogue: Catalogue) -> dict[str, dict[str, object]]:
@@ -192,7 +214,7 @@ def fallbacks(catalogue: Catalogue) -> list[dict[str, list[str]]]:
     entries: list[dict[str, list[str]]] = []
     for model in catalogue.models:
         if model.fallbacks:
-            for name in (model.name, *model.aliases):
+            for name in (model.name, *model.aliases, *model.bedrock_ids):
                 entries.append({name: list(model.fallbacks)})
     return entries
 

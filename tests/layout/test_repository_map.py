@@ -80,7 +80,7 @@ def test_scripts_holds_only_the_listed_user_commands() -> None:
     listed = {t for t in CODE.findall(repository_map()["scripts/"]) if t.endswith(".py") and "/" not in t}
     present = {f.name for f in files() if f.parts[0] == "scripts"}
     assert present == listed
-    assert listed == {"create_user.py", "smoke_test.py", "local_stack.py", "bench.py"}
+    assert listed == {"create_user.py", "smoke_test.py", "local_stack.py", "bench.py", "gateway_login.py"}
 
 
 def test_every_script_is_a_thin_cli_over_llmgw() -> None:

@@ -14,6 +14,10 @@ it can from LiteLLM itself:
   ProxyException, {"detail": ...} from a bare HTTPException), including what the real proxy answers without a
   database (pinned against the real gateway by
   tests/scripts/test_create_user.py::test_no_db_bodies_match_the_real_gateway).
+- authentication: the master key, or a virtual key of the double's key table (not blocked, not expired) whose
+  user is a proxy_admin, restricted by the key's allowed_routes with LiteLLM's own check
+  (RouteChecks.is_virtual_key_allowed_to_call_route, which LiteLLM applies to every role); each request records
+  which credential it used, so a test can show a client never used the master key.
 State lives in memory, so idempotency and rotation are real. Modes: "ok", "no_db", "waf" (CloudFront/WAF's HTML
 403), "slow" (answers after `slow_seconds`).
 """
@@ -35,6 +39,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from fastapi import HTTPException
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute
 from litellm.litellm_core_utils.duration_parser import duration_in_seconds
@@ -43,12 +48,14 @@ from litellm.models.user import LiteLLM_UserTable
 from litellm.models.verification_token import LiteLLM_VerificationToken
 from litellm.proxy._types import (
     GenerateKeyResponse,
+    NewTeamRequest,
     NewUserResponse,
     ProxyException,
     TeamAddMemberResponse,
     UserAPIKeyAuth,
     UserInfoResponse,
 )
+from litellm.proxy.auth.route_checks import RouteChecks
 from litellm.proxy.common_utils.timezone_utils import budget_duration_error
 from litellm.proxy.management_endpoints import internal_user_endpoints, key_management_endpoints, team_endpoints
 from litellm.proxy.management_endpoints.key_management_endpoints import _validate_key_alias_format
@@ -195,6 +202,7 @@ class Recorded:
     query: dict[str, list[str]]
     body: Any
     status: int
+    credential: str = ""  # "master", the alias of the virtual key, or "" (refused before it was known)
 
 
 @dataclass
@@ -253,7 +261,7 @@ class AdminDouble:
                 body = raw_body.decode("utf-8", "replace")
         status, payload = self._answer(method, parsed.path, parsed.query, headers, body)
         with self.lock:
-            self.requests.append(Recorded(method, parsed.path, query, body, status))
+            self.requests.append(Recorded(method, parsed.path, query, body, status, self._credential(headers)))
         if isinstance(payload, str):
             return status, "text/html", payload
         return status, "application/json", json.dumps(payload)
@@ -267,7 +275,7 @@ class AdminDouble:
         if isinstance(route, Answer):
             return route.status, route.body
         try:
-            self._authenticate(headers)
+            self._authenticate(headers, route.path)
             if self.mode == "no_db":
                 status, answer = NO_DB_ANSWERS.get(route.path, (500, {"detail": {"error": "No db connected"}}))
                 return status, answer
@@ -298,15 +306,36 @@ class AdminDouble:
             return Answer(405, {"detail": "Method Not Allowed"})
         return Answer(404, {"detail": "Not Found"})
 
-    def _authenticate(self, headers: dict[str, str]) -> None:
+    @staticmethod
+    def _bearer(headers: dict[str, str]) -> str:
         auth = headers.get("authorization", "")
-        key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+    def _credential(self, headers: dict[str, str]) -> str:
+        key = self._bearer(headers)
+        if key and key == self.master_key:
+            return "master"
+        row = self.keys.get(hash_token(key)) if key else None
+        return (row.get("key_alias") or row["token"]) if row else ""
+
+    def _authenticate(self, headers: dict[str, str], route: str = "") -> None:
+        key = self._bearer(headers)
         if self.mode == "no_db" and key and key != self.master_key:
             raise Answer(*NO_DB_WRONG_KEY)
         if not key:
             raise proxy_error(401, "Authentication Error, No api key passed in.", "auth_error", "None")
         if key == self.master_key:
             return
+        if self.authenticates(key):
+            row = self.keys[hash_token(key)]
+            user = self.users.get(row.get("user_id") or "", {})
+            if user.get("user_role") == "proxy_admin":
+                try:  # LiteLLM's own allowed_routes check, applied to every role
+                    RouteChecks.is_virtual_key_allowed_to_call_route(route=route, valid_token=UserAPIKeyAuth(**row))
+                except HTTPException as exc:
+                    raise proxy_error(403, f"Authentication Error, {exc.detail}", "auth_error", "None") from None
+                return
+            self.user_keys.add(key)
         if key in self.user_keys:
             raise proxy_error(
                 403,
@@ -590,6 +619,17 @@ def team_info(double: AdminDouble, _: Any, query: dict[str, Any]) -> Any:
     return {"team_id": team_id, "team_info": team, "keys": keys, "team_memberships": []}
 
 
+def team_new(double: AdminDouble, data: NewTeamRequest, _: dict[str, Any]) -> Any:
+    team_id = data.team_id or secrets.token_hex(8)
+    if team_id in double.teams:
+        raise wrapped_http_exception(
+            400, {"error": f"Team id = {team_id} already exists. Please use a different team id."}
+        )
+    team = LiteLLM_TeamTable(team_id=team_id, team_alias=data.team_alias, metadata=data.metadata or {})
+    double.teams[team_id] = team.model_dump(mode="json")
+    return team
+
+
 def team_member_add(double: AdminDouble, data: Any, _: dict[str, Any]) -> Any:
     team = double.teams.get(data.team_id)
     if team is None:
@@ -628,6 +668,7 @@ HANDLERS: dict[tuple[str, str], Callable[[AdminDouble, Any, dict[str, Any]], Any
     ("POST", "/key/unblock"): lambda d, data, q: _set_blocked(d, data, False),
     ("GET", "/key/list"): key_list,
     ("GET", "/team/info"): team_info,
+    ("POST", "/team/new"): team_new,
     ("POST", "/team/member_add"): team_member_add,
 }
 

@@ -112,6 +112,8 @@ class AdminClient:
     timeout: float = 30.0
     dry_run: bool = False
     planned: list[PlannedRequest] = field(default_factory=list)
+    credential: str = "the master key"
+    """How 401 messages name the credential (the key broker has its own)."""
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -188,11 +190,9 @@ class AdminClient:
         if NO_DB.search(raw):
             return GatewayError(NO_DB_MESSAGE, status)
         if status == 401:
-            return GatewayError(
-                f"the gateway refused the master key (401 on {route}): check LITELLM_MASTER_KEY or "
-                "--master-key-secret-arn",
-                status,
-            )
+            hint = "check LITELLM_MASTER_KEY or --master-key-secret-arn" if self.credential == "the master key" else ""
+            return GatewayError(f"the gateway refused {self.credential} (401 on {route}){': ' + hint if hint else ''}",
+                                status)  # fmt: skip
         if status == 403:
             return GatewayError(
                 f"forbidden (403 on {route}): {message}; the admin routes are blocked on the public URL except "

@@ -231,8 +231,19 @@ def check_team(client: AdminClient, team_id: str) -> None:
         ) from None
 
 
-def provision(client: AdminClient, spec: UserSpec, *, rotate_key: bool = False, with_key: bool = True) -> Outcome:
-    """Bring one user (and its key) to the wanted state; raises GatewayError when the gateway refuses."""
+def provision(
+    client: AdminClient,
+    spec: UserSpec,
+    *,
+    rotate_key: bool = False,
+    with_key: bool = True,
+    metadata: dict[str, Any] | None = None,
+) -> Outcome:
+    """Bring one user (and its key) to the wanted state; raises GatewayError when the gateway refuses.
+
+    ``metadata`` replaces the default ``{"created_by": "create_user.py"}`` of a new user and key (the key broker
+    records the principal and the rule there)."""
+    metadata = metadata or {"created_by": CREATED_BY}
     user_id = spec.resolved_user_id
     if spec.team_id:
         check_team(client, spec.team_id)  # before any write: an unknown team must not leave a user without a key
@@ -248,7 +259,7 @@ def provision(client: AdminClient, spec: UserSpec, *, rotate_key: bool = False, 
             "models": spec.models,
             "rpm_limit": spec.rpm,
             "tpm_limit": spec.tpm,
-            "metadata": {"created_by": CREATED_BY},
+            "metadata": metadata,
             "auto_create_key": False,
         }
         client.post("/user/new", {k: v for k, v in body.items() if v is not None})
@@ -284,11 +295,11 @@ def provision(client: AdminClient, spec: UserSpec, *, rotate_key: bool = False, 
 
     if with_key:
         outcome.key_alias = spec.key_alias or f"{user_id}-default"
-        _ensure_key(client, spec, outcome, rotate_key)
+        _ensure_key(client, spec, outcome, rotate_key, metadata)
     return outcome
 
 
-def _generate(client: AdminClient, spec: UserSpec, outcome: Outcome) -> None:
+def _generate(client: AdminClient, spec: UserSpec, outcome: Outcome, metadata: dict[str, Any]) -> None:
     body = {
         "user_id": outcome.user_id,
         "key_alias": outcome.key_alias,
@@ -297,7 +308,7 @@ def _generate(client: AdminClient, spec: UserSpec, outcome: Outcome) -> None:
         "models": spec.models,
         "rpm_limit": spec.rpm,
         "tpm_limit": spec.tpm,
-        "metadata": {"created_by": CREATED_BY},
+        "metadata": metadata,
     }
     resp = client.post("/key/generate", {k: v for k, v in body.items() if v is not None})
     if resp is not None:
@@ -305,7 +316,9 @@ def _generate(client: AdminClient, spec: UserSpec, outcome: Outcome) -> None:
         outcome.key_expires = resp.get("expires")
 
 
-def _ensure_key(client: AdminClient, spec: UserSpec, outcome: Outcome, rotate_key: bool) -> None:
+def _ensure_key(
+    client: AdminClient, spec: UserSpec, outcome: Outcome, rotate_key: bool, metadata: dict[str, Any]
+) -> None:
     alias = outcome.key_alias or ""
     existing = find_key(client, alias)
     if existing is not None and existing.get("user_id") not in (None, outcome.user_id):
@@ -313,7 +326,7 @@ def _ensure_key(client: AdminClient, spec: UserSpec, outcome: Outcome, rotate_ke
             f"key alias {alias!r} belongs to user {existing.get('user_id')!r}; choose another --key-alias"
         )
     if existing is None:
-        _generate(client, spec, outcome)
+        _generate(client, spec, outcome, metadata)
         outcome.key = "created"
         return
     outcome.key_expires = existing.get("expires")
@@ -338,7 +351,7 @@ def _ensure_key(client: AdminClient, spec: UserSpec, outcome: Outcome, rotate_ke
     )
     client.post("/key/update", {"key": token, "key_alias": parked})
     try:
-        _generate(client, carried, outcome)
+        _generate(client, carried, outcome, metadata)
     except GatewayError as exc:
         client.post("/key/update", {"key": token, "key_alias": alias})
         raise GatewayError(f"{exc}; no new key was issued, the old key {alias} still works", exc.status) from None
