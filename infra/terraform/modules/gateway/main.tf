@@ -34,6 +34,10 @@ locals {
     stream_timeout  = try(local.litellm_settings.router_settings.stream_timeout, 600) * local.timeout_attempts * local.stream_reads
   }
   timeouts_fit_the_edge = alltrue([for t in values(local.litellm_timeouts) : t + local.litellm_overhead < var.edge.origin_read_timeout])
+
+  # Grafana on the public path only with SSO (var.grafana).
+  grafana_paths  = ["/grafana", "/grafana/*"]
+  grafana_public = false
 }
 
 # The model catalogue (infra/litellm/models.yaml), read in this one place: the inference profiles LiteLLM calls, the
@@ -99,23 +103,37 @@ module "alb" {
   certificate_arn     = var.edge.origin_certificate_arn
   deletion_protection = var.edge.alb_deletion_protect
   targets = {
+    # Grafana: admin clients only (the WAF admin header), unless it has SSO and is public (local.grafana_public).
     grafana = {
       port              = 3000
       health_check_path = "/grafana/api/health"
-      path_patterns     = ["/grafana", "/grafana/*"]
-      priority          = 10
+      priority          = 20
+      public_rules      = local.grafana_public ? [{ path_patterns = local.grafana_paths }] : []
+      admin             = { priority = 25, path_patterns = local.grafana_paths }
     }
+    # LiteLLM: the allowlist for everyone, any path for admin clients (after Grafana's rules).
     litellm = {
       port                 = 4000
       health_check_path    = "/health/liveliness"
-      priority             = 100
+      priority             = 200
       deregistration_delay = var.litellm.drain_seconds
+      public_rules         = module.public_routes.alb_rules
+      admin                = { priority = 1000 }
     }
   }
 }
 
+# The allowlist of the public path (infra/litellm/public-routes.yaml) as WAF regexes and ALB path rules.
+module "public_routes" {
+  source = "../public-routes"
+}
+
 module "cloudfront" {
   source = "../cloudfront"
+
+  public_routes        = module.public_routes.waf_groups
+  public_path_prefixes = local.grafana_public ? ["/grafana"] : []
+  admin_header         = module.alb.admin_header
 
   name                        = local.name
   origin_domain_name          = local.https_origin ? var.edge.origin_domain_name : module.alb.dns_name
