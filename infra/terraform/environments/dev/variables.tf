@@ -69,3 +69,26 @@ variable "litellm_image_digest" {
   description = "sha256 digest of the LiteLLM image tag in versions.env (docs/deployment.md: how to look it up); null runs the tag alone."
   type        = string
 }
+
+variable "grafana_sso" {
+  description = "Single sign-on for Grafana (OIDC; the gateway module's grafana.sso), or null for the admin password only."
+  type = object({
+    name                  = optional(string, "SSO")
+    client_id             = string
+    client_secret_arn     = string
+    auth_url              = string
+    token_url             = string
+    api_url               = string
+    scopes                = optional(list(string), ["openid", "email", "profile"])
+    role_attribute_path   = string
+    allowed_domains       = optional(list(string), [])
+    allowed_groups        = optional(list(string), [])
+    groups_attribute_path = optional(string, "groups")
+  })
+}
+
+variable "grafana_public" {
+  description = "Put /grafana on the public path (requires grafana_sso); false: admin clients only (docs/security-edge.md)."
+  type        = bool
+  nullable    = false
+}

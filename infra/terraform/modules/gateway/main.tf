@@ -37,7 +37,7 @@ locals {
 
   # Grafana on the public path only with SSO (var.grafana).
   grafana_paths  = ["/grafana", "/grafana/*"]
-  grafana_public = false
+  grafana_public = var.grafana.public
 }
 
 # The model catalogue (infra/litellm/models.yaml), read in this one place: the inference profiles LiteLLM calls, the
@@ -225,6 +225,7 @@ module "litellm" {
     auth_secret_arn   = module.redis[0].auth_secret_arn
   }
   bedrock_policy_json = module.models.bedrock_policy_json
+  ecs_exec            = var.ecs_exec
   cpu                 = var.litellm.cpu
   memory              = var.litellm.memory
   workers_per_task    = var.litellm.workers_per_task
@@ -289,6 +290,8 @@ module "grafana" {
     security_group_id = module.victoriametrics.security_group_id
   }
   admin_password_secret_arn = module.secrets.arns["grafana-admin-password"]
+  sso                       = var.grafana.sso
+  ecs_exec                  = var.ecs_exec
   cpu                       = var.observability.grafana_cpu
   memory                    = var.observability.grafana_memory
   log_retention_days        = var.log_retention_days

@@ -9,7 +9,7 @@ output "gateway_url" {
 }
 
 output "grafana_url" {
-  description = "Public URL of Grafana (user admin, password in the grafana-admin-password secret)."
+  description = "URL of Grafana (user admin, password in the grafana-admin-password secret, or SSO): reachable from admin_allowed_cidrs or the private admin path, from everywhere only with grafana.public (docs/security-edge.md)."
   value       = module.grafana.url
 }
 

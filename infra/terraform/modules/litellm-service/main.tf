@@ -204,6 +204,7 @@ module "task" {
   source = "../fargate-service"
 
   name                       = var.name
+  ecs_exec                   = var.ecs_exec
   security_group_description = "LiteLLM tasks: 4000 from the ALB and the metrics scraper"
   cluster_arn                = var.cluster_arn
   vpc_id                     = var.vpc_id

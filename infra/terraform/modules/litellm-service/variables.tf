@@ -248,3 +248,10 @@ variable "extra_environment" {
   default     = {}
   nullable    = false
 }
+
+variable "ecs_exec" {
+  description = "Enable ECS Exec on the service: the private admin path (aws ecs execute-command, SSM port forwarding to a task; docs/security-edge.md)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
