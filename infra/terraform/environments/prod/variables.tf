@@ -71,20 +71,8 @@ variable "litellm_image_digest" {
 }
 
 variable "grafana_sso" {
-  description = "Single sign-on for Grafana (OIDC; the gateway module's grafana.sso), or null for the admin password only."
-  type = object({
-    name                  = optional(string, "SSO")
-    client_id             = string
-    client_secret_arn     = string
-    auth_url              = string
-    token_url             = string
-    api_url               = string
-    scopes                = optional(list(string), ["openid", "email", "profile"])
-    role_attribute_path   = string
-    allowed_domains       = optional(list(string), [])
-    allowed_groups        = optional(list(string), [])
-    groups_attribute_path = optional(string, "groups")
-  })
+  description = "Single sign-on for Grafana (OIDC): the grafana module's sso input (client_id, client_secret_arn, auth_url, token_url, api_url, role_attribute_path, ...; docs/security-edge.md), or null for the admin password only."
+  type        = any
 }
 
 variable "grafana_public" {

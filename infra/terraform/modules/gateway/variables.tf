@@ -170,19 +170,7 @@ variable "grafana" {
   description = "Grafana's access: sso (OIDC through Grafana's generic OAuth, the grafana module's sso input; null: admin password only) and public (true: /grafana is on the public path for everyone, which requires sso; false: only admin clients reach it, i.e. edge.admin_allowed_cidrs or the private admin path, docs/security-edge.md)."
   type = object({
     public = optional(bool, false)
-    sso = optional(object({
-      name                  = optional(string, "SSO")
-      client_id             = string
-      client_secret_arn     = string
-      auth_url              = string
-      token_url             = string
-      api_url               = string
-      scopes                = optional(list(string), ["openid", "email", "profile"])
-      role_attribute_path   = string
-      allowed_domains       = optional(list(string), [])
-      allowed_groups        = optional(list(string), [])
-      groups_attribute_path = optional(string, "groups")
-    }))
+    sso    = optional(any) # the grafana module's sso input (typed and validated there)
   })
   default  = {}
   nullable = false
