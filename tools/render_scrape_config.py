@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Render VictoriaMetrics' scrape config from the ONE template Terraform also renders (llmgw.scrape_config).
 
-    tools/render_scrape_config.py --static-target 127.0.0.1:4000 --out .run/scrape.yml          (what make up writes)
-    tools/render_scrape_config.py --static-target litellm:4000 --environment compose \\
+    tools/render_scrape_config.py --static-target 127.0.0.1:4001 --out .run/scrape.yml          (what make up writes)
+    tools/render_scrape_config.py --static-target litellm-metrics:4001 --environment compose \\
         --out infra/victoriametrics/scrape.compose.yml                                           (docker-compose)
     tools/render_scrape_config.py --dns-sd-name litellm.gateway.internal --dns-sd-port 4000     (what ECS gets)
     tools/render_scrape_config.py ... --out FILE --check     exit 1 if FILE differs from a fresh rendering

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from . import payload
+from . import labels, payload
 from .guard import HookGuard, InjectedFault
 from .inflight import InFlight
 from .metrics import Metrics
@@ -147,9 +147,12 @@ class CostMetricsLogger(CustomLogger):
 
     # -- recording -----------------------------------------------------------------------------------------
 
+    def _user(self, user_id: str) -> str:
+        return labels.user_label(user_id, self.settings.user_labels, self.settings.label_salt)
+
     def record_success(self, record: payload.SuccessRecord) -> None:
         m = self.metrics
-        who = {"team": record.team, "user": record.user}
+        who = {"team": record.team, "user": self._user(record.user)}
         spender = {**who, "key_alias": record.key_alias, "cost_center": record.cost_center}
         model = {"model_group": record.model_group, "model": record.model}
         m.spend.labels(spender, **model).inc(record.cost_usd)
@@ -160,10 +163,11 @@ class CostMetricsLogger(CustomLogger):
         m.cache_write_spend.labels(who, model_group=record.model_group).inc(record.cache_write_usd)
         m.requests.labels(who, model_group=record.model_group, outcome=SUCCESS, exception_class="").inc()
         for budget in record.budgets:
-            m.budget.labels({"name": budget.name}, scope=budget.scope).set(budget.ratio)
+            name = self._user(budget.name) if budget.scope == "user" else budget.name
+            m.budget.labels({"name": name}, scope=budget.scope).set(budget.ratio)
 
     def record_failure(self, record: payload.FailureRecord) -> None:
-        who = {"team": record.team, "user": record.user}
+        who = {"team": record.team, "user": self._user(record.user)}
         self.metrics.requests.labels(
             who, model_group=record.model_group, outcome=record.outcome, exception_class=record.exception_class
         ).inc()

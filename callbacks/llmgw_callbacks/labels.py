@@ -9,6 +9,8 @@ two ids differing only in case may be two different principals.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Iterable, Mapping
 
@@ -24,7 +26,15 @@ _MISSING = frozenset({"none", "null", "nil", "undefined"})
 _MODEL_ROUTE_PREFIXES = frozenset({"bedrock", "converse", "invoke", "converse_like", "bedrock_converse"})
 
 COST_CENTER_METADATA_KEY = "cost_center"
-COST_CENTER_TAG_PREFIX = "cost-center:"
+
+# User labels: LiteLLM's user ids are often e-mail addresses, and the built-in exporter leaves e-mails out on
+# purpose. By default the user label is a pseudonym: stable for one deployment (one salt), the same in every task,
+# not reversible without the salt (a plain hash of an e-mail address is: guess the address, hash, compare).
+USER_LABELS_PSEUDONYM = "pseudonym"
+USER_LABELS_ID = "id"
+PSEUDONYM_PREFIX = "u-"
+# LiteLLM's own placeholder for requests no user owns (the master key without a database): not a person.
+UNOWNED_USER_IDS = frozenset({"default_user_id"})
 
 # Label sets of the exported metrics (the contract in docs/cost-tracking.md). Principal labels name who spent
 # (teams, users, keys, cost centres: unbounded, created at run time): the per-metric series cap admits their
@@ -84,23 +94,31 @@ def _metadata_cost_center(metadata: object) -> str:
     return ""
 
 
-def resolve_cost_center(key_metadata: Iterable[object] | object, team_metadata: object, request_tags: object) -> str:
-    """The cost-allocation label: key metadata ``cost_center``, else team metadata ``cost_center``, else the first
-    request tag ``cost-center:<value>``, else ``""``.
+def resolve_cost_center(key_metadata: Iterable[object] | object, team_metadata: object) -> str:
+    """The cost-allocation label: key metadata ``cost_center``, else team metadata ``cost_center``, else ``""``.
 
-    Admin-set metadata wins over request tags because a client can put any tag on its own request; a tag
-    only decides when neither the key nor its team carries a cost centre. ``key_metadata`` may be several
-    candidate mappings (LiteLLM exposes key metadata in more than one place); the first with a value wins.
+    Only what an admin set counts: a client can put any tag on its own request, so request tags never choose a
+    label (they did: every distinct ``cost-center:`` tag took one of the series cap's combinations).
+    ``key_metadata`` may be several candidate mappings (LiteLLM exposes key metadata in more than one place);
+    the first with a value wins.
     """
     candidates = key_metadata if isinstance(key_metadata, list | tuple) else (key_metadata,)
     for metadata in (*candidates, team_metadata):
         found = _metadata_cost_center(metadata)
         if found:
             return found
-    if isinstance(request_tags, list | tuple):
-        for tag in request_tags:
-            if isinstance(tag, str) and tag.strip().lower().startswith(COST_CENTER_TAG_PREFIX):
-                found = normalise(tag.strip()[len(COST_CENTER_TAG_PREFIX) :], lowercase=True)
-                if found:
-                    return found
     return ""
+
+
+def pseudonym(user_id: str, salt: str) -> str:
+    """``u-`` + 16 hex characters of HMAC-SHA256(salt, user id): the user label by default."""
+    digest = hmac.new(salt.encode(), b"llmgw-user-label:" + user_id.encode(), hashlib.sha256).hexdigest()
+    return PSEUDONYM_PREFIX + digest[:16]
+
+
+def user_label(user_id: str, mode: str, salt: str) -> str:
+    """The user label for a (normalised) user id: its pseudonym, or the id itself when the deployment opted in
+    (``LLMGW_USER_LABELS=id``). Empty ids and LiteLLM's unowned placeholder stay as they are."""
+    if mode == USER_LABELS_ID or not user_id or user_id in UNOWNED_USER_IDS or user_id == OTHER:
+        return user_id
+    return pseudonym(user_id, salt)

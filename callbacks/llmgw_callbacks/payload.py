@@ -181,7 +181,6 @@ def success_record(kwargs: object) -> SuccessRecord:
         cost_center=resolve_cost_center(
             [_from_any(request_metadata, "user_api_key_metadata"), metadata.get("user_api_key_auth_metadata")],
             _from_any(request_metadata, "user_api_key_team_metadata"),
-            slp.get("request_tags"),
         ),
         cost_usd=cost,
         tokens=tokens,

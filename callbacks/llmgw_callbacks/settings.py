@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,11 @@ class Settings:
       multiprocess mode (default 5).
     * ``LLMGW_IN_FLIGHT_TTL_SECONDS`` — a request that never reported an end is dropped from the in-flight
       gauge after this long (default 1800, twice the gateway's request timeout).
+    * ``LLMGW_USER_LABELS`` — ``pseudonym`` (default): the ``user`` label (and a user budget's ``name``) is
+      ``u-`` + 16 hex characters of an HMAC of the LiteLLM user id; ``id``: the user id itself (often an e-mail
+      address: opt in per deployment, docs/cost-tracking.md).
+    * ``LLMGW_LABEL_SALT`` — the pseudonyms' key; default ``LITELLM_SALT_KEY``, else ``LITELLM_MASTER_KEY``
+      (the same in every task of a deployment, so a user has one pseudonym; changing it changes them all).
     * ``LLMGW_CALLBACK_FAULT_INJECTION=raise`` — test only: every hook raises, to show the gateway is unaffected.
     * ``PROMETHEUS_MULTIPROC_DIR`` — prometheus-client multiprocess mode (the directory LiteLLM uses).
     """
@@ -65,6 +70,8 @@ class Settings:
     in_flight_ttl_seconds: float = DEFAULT_IN_FLIGHT_TTL_SECONDS
     fault_injection: bool = False
     multiproc_dir: str | None = None
+    user_labels: str = "pseudonym"
+    label_salt: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,4 +85,23 @@ class Settings:
             in_flight_ttl_seconds=_positive_float(env, "LLMGW_IN_FLIGHT_TTL_SECONDS", DEFAULT_IN_FLIGHT_TTL_SECONDS),
             fault_injection=fault == FAULT_INJECTION_RAISE,
             multiproc_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or env.get("prometheus_multiproc_dir") or None,
+            user_labels=_user_labels(env),
+            label_salt=label_salt(env),
         )
+
+
+def _user_labels(env: Mapping[str, str]) -> str:
+    raw = env.get("LLMGW_USER_LABELS", "").strip().lower() or "pseudonym"
+    if raw not in ("pseudonym", "id"):
+        logger.warning("LLMGW_USER_LABELS=%r is neither 'pseudonym' nor 'id'; using 'pseudonym'", raw)
+        return "pseudonym"
+    return raw
+
+
+def label_salt(env: Mapping[str, str]) -> str:
+    """The key of the user pseudonyms: LLMGW_LABEL_SALT, else LITELLM_SALT_KEY, else LITELLM_MASTER_KEY."""
+    for name in ("LLMGW_LABEL_SALT", "LITELLM_SALT_KEY", "LITELLM_MASTER_KEY"):
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    return ""

@@ -257,7 +257,8 @@ def is_allowed(policy: Mapping[str, Any] | str, call: Call) -> bool:
     return is_permitted(document, call.action, call.resource, call.context)
 
 
-def write_task_policy(path: Path, *, region: str, account_id: str) -> Path:
-    """The task role's policy for the catalogue, as the JSON file the emulator's --iam-policy reads."""
-    path.write_text(task_policy_json(region=region, account_id=account_id) + "\n", encoding="utf-8")
+def write_task_policy(path: Path, *, region: str, account_id: str, catalogue: Mapping[str, Any] | None = None) -> Path:
+    """The task role's policy for the catalogue (default: models.yaml), as the JSON file the emulator's
+    --iam-policy reads."""
+    path.write_text(task_policy_json(catalogue, region=region, account_id=account_id) + "\n", encoding="utf-8")
     return path

@@ -197,8 +197,18 @@ def fallbacks(catalogue: Catalogue) -> list[dict[str, list[str]]]:
     return entries
 
 
+class _IndentedDumper(yaml.SafeDumper):
+    """Sequences indented under their key, like the hand-written rest of config.yaml (yamllint's
+    indent-sequences: consistent)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
 def _dump(value: object, indent: int) -> list[str]:
-    text = yaml.safe_dump(value, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True)
+    text = yaml.dump(
+        value, Dumper=_IndentedDumper, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True
+    )
     return [(" " * indent + line) if line else line for line in text.rstrip("\n").split("\n")]
 
 

@@ -27,6 +27,8 @@ def make_logger(registry: CollectorRegistry) -> Callable[..., CostMetricsLogger]
     """A callback writing to the test's own registry (single-process mode), with optional settings."""
 
     def make(**settings: object) -> CostMetricsLogger:
+        # user ids as labels, so the tests read who spent; pseudonyms (the default) have their own tests
+        settings.setdefault("user_labels", "id")
         s = Settings(**settings)  # type: ignore[arg-type]
         return CostMetricsLogger(settings=s, metrics=Metrics(s, registry))
 

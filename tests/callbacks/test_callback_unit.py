@@ -82,7 +82,7 @@ def test_missing_values_are_empty_labels_never_none(registry: CollectorRegistry,
             assert "None" not in labels.values(), labels
 
 
-def test_cost_center_from_team_metadata_or_request_tag_on_the_messages_route(
+def test_cost_center_from_team_metadata_never_from_a_request_tag_on_the_messages_route(
     registry: CollectorRegistry, make_logger: Make
 ):
     logger = make_logger()
@@ -98,7 +98,7 @@ def test_cost_center_from_team_metadata_or_request_tag_on_the_messages_route(
     )
     run(logger.async_log_success_event(success_kwargs(tags=["cost-center:Tag-CC"]), None, None, None))
     centres = sorted(labels["cost_center"] for labels in samples(registry, "llmgw_spend_usd_total"))
-    assert centres == ["tag-cc", "team-cc"]
+    assert centres == ["", "team-cc"]  # a client's own tag chooses no label
 
 
 def test_budget_utilisation_for_keys_and_users_when_litellm_supplies_budgets(
@@ -241,7 +241,7 @@ def test_litellm_logging_pipeline_builds_the_payload_the_callback_reads(registry
                     "model_group": "claude-sonnet-4-5",
                     "user_api_key_team_id": "team-b",
                     "user_api_key_user_id": "carol",
-                    "tags": ["cost-center:rnd"],
+                    "tags": ["cost-center:rnd"],  # a client's tag: ignored
                 },
             )
             for _ in range(200):  # success callbacks run after the response is returned
@@ -276,7 +276,7 @@ def test_litellm_logging_pipeline_builds_the_payload_the_callback_reads(registry
         team="team-b",
         user="carol",
         key_alias="",
-        cost_center="rnd",
+        cost_center="",
     )
     assert spent == pytest.approx(expected, abs=1e-12)
     who = {"model_group": "claude-sonnet-4-5", "model": SONNET, "team": "team-b", "user": "carol"}

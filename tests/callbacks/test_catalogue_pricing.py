@@ -15,9 +15,11 @@ import anthropic
 import litellm
 import pytest
 
+from bedrock_emulator.iam import DEFAULT_ACCOUNT
 from callbacks.scrape import Snapshot, requests_settled, settled, wait_for
-from llmgw import catalogue
-from support.stack import CONFIG, Gateway, run_gateway
+from llmgw import bedrock_policy, catalogue
+from llmgw.stack.procs import GATEWAY_REGION
+from support.stack import CONFIG, Gateway, run_emulator, run_gateway
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
@@ -26,11 +28,22 @@ GEO_PREFIX = "eu"
 
 
 @pytest.fixture(scope="module")
-def geo_gateway(run_dir: Path, emulator_url: str) -> Iterator[Gateway]:
+def geo_gateway(run_dir: Path) -> Iterator[Gateway]:
+    """A deployment with the geo prefix: its config and its task role's policy rendered for that prefix, and its
+    own emulator enforcing that policy."""
     geo = replace(CATALOGUE, profile_prefix=GEO_PREFIX)
     config = run_dir / f"config-{GEO_PREFIX}.yaml"
     config.write_text(catalogue.render_config(CONFIG.read_text(), geo))
-    with run_gateway(run_dir, emulator_url, config=config) as gw:
+    policy = bedrock_policy.write_task_policy(
+        run_dir / f"task-policy-{GEO_PREFIX}.json",
+        region=GATEWAY_REGION,
+        account_id=DEFAULT_ACCOUNT,
+        catalogue={**bedrock_policy.load_catalogue(), "profile_prefix": GEO_PREFIX},
+    )
+    with (
+        run_emulator(run_dir, BEDROCK_EMULATOR_IAM_POLICY=str(policy)) as emulator_url,
+        run_gateway(run_dir, emulator_url, config=config) as gw,
+    ):
         yield gw
 
 

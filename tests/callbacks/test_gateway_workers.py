@@ -18,6 +18,8 @@ import httpx
 import openai
 import pytest
 import yaml
+from observability.identity_auth import cost_center_key
+from observability.livestack import identity_config
 from prometheus_client.mmap_dict import MmapedDict
 
 from callbacks.scrape import Snapshot, requests_settled, wait_for
@@ -34,7 +36,9 @@ COST_CENTERS = [f"cc-{i}" for i in range(8)]
 
 
 def config_with_negotiated_haiku_prices(directory: Path) -> Path:
-    config = yaml.safe_load(CONFIG.read_text())
+    """The repository config with negotiated Haiku 4.5 prices, and the test custom_auth whose keys carry cost
+    centres in their (admin-set) metadata: the series cap's principals come from keys, as in a database."""
+    config = yaml.safe_load(identity_config(directory).read_text())
     for entry in config["model_list"]:
         if entry["model_name"] == "claude-haiku-4-5":
             entry.setdefault("model_info", {}).update(NEGOTIATED)
@@ -79,12 +83,10 @@ def test_two_workers_give_exact_totals_negotiated_prices_and_one_shared_series_c
             "model": "claude-haiku-4-5",
             "max_tokens": 32,
             "messages": [{"role": "user", "content": f"Request {index} {uuid.uuid4()} [emulator output_tokens=5]"}],
-            "metadata": {"tags": [f"cost-center:{centre}"]},
         }
         # a new connection per request, so the kernel spreads them over both workers
-        r = httpx.post(
-            f"{gw.url}/v1/chat/completions", json=body, headers={**gw.auth, "Connection": "close"}, timeout=60
-        )
+        headers = {"Authorization": f"Bearer {cost_center_key(centre)}", "Connection": "close"}
+        r = httpx.post(f"{gw.url}/v1/chat/completions", json=body, headers=headers, timeout=60)
         assert r.status_code == 200, r.text
         return centre, r.json()["usage"]
 
@@ -221,3 +223,28 @@ def test_a_callback_that_raises_leaves_every_request_successful(run_dir: Path, e
         log = gw.process.log_path.read_text(errors="replace")
         for hook in ("pre_call_hook", "log_success_event", "post_call_failure_hook"):  # logged once per kind
             assert log.count(f"InjectedFault raised in {hook}") == 1, hook
+
+
+@pytest.fixture(scope="module")
+def small_cap(run_dir: Path, emulator_url: str) -> Iterator[Gateway]:
+    with run_gateway(run_dir, emulator_url, extra_env={"LLMGW_MAX_SERIES_PER_METRIC": "2"}) as gw:
+        yield gw
+
+
+def test_client_tags_do_not_take_the_series_cap(small_cap: Gateway) -> None:
+    """Tags are the client's to choose: distinct cost-center tags on every request create no series, fold
+    nothing into "other", and leave the cap to the principals admins created (it filled up before: each tag
+    became a cost_center label value)."""
+    n = 8
+    for i in range(n):
+        body = {
+            "model": "claude-haiku-4-5",
+            "max_tokens": 16,
+            "messages": [{"role": "user", "content": f"tagged {i} [emulator output_tokens=3]"}],
+            "metadata": {"tags": [f"cost-center:cc-client-{i}", f"whatever-{uuid.uuid4()}"]},
+        }
+        r = httpx.post(f"{small_cap.url}/v1/chat/completions", json=body, headers=small_cap.auth, timeout=60)
+        assert r.status_code == 200, r.text
+    after = wait_for(small_cap, requests_settled(Snapshot(()), n))
+    assert {labels["cost_center"] for labels, _ in after.series("llmgw_spend_usd_total")} == {""}
+    assert after.total("llmgw_label_overflow_total") == 0

@@ -8,7 +8,8 @@ from fastapi import HTTPException
 from litellm.proxy._types import ProxyException
 
 from llmgw_callbacks import outcomes
-from llmgw_callbacks.labels import MAX_LABEL_LENGTH, normalise, resolve_cost_center, served_model_id
+from llmgw_callbacks.labels import MAX_LABEL_LENGTH, normalise, resolve_cost_center, served_model_id, user_label
+from llmgw_callbacks.settings import Settings
 
 
 @pytest.mark.parametrize("missing", [None, "", "None", "null", "  none ", {"a": 1}, ["x"]])
@@ -40,14 +41,32 @@ def test_served_model_id_strips_litellm_route_prefixes(model: object, expected: 
     assert served_model_id(model, "bedrock") == expected
 
 
-def test_cost_center_precedence_key_then_team_then_request_tag() -> None:
-    tags = ["User-Agent: OpenAI", "cost-center:From-Tag"]
-    assert resolve_cost_center({"cost_center": "CC-Key"}, {"cost_center": "cc-team"}, tags) == "cc-key"
-    assert resolve_cost_center({}, {"cost_center": "cc-team"}, tags) == "cc-team"
-    assert resolve_cost_center([None, {"cost_center": "cc-auth"}], None, tags) == "cc-auth"
-    assert resolve_cost_center(None, None, tags) == "from-tag"
-    assert resolve_cost_center(None, None, ["cost-center:"]) == ""
-    assert resolve_cost_center(None, None, []) == ""
+def test_cost_center_precedence_key_then_team_and_nothing_else() -> None:
+    assert resolve_cost_center({"cost_center": "CC-Key"}, {"cost_center": "cc-team"}) == "cc-key"
+    assert resolve_cost_center({}, {"cost_center": "cc-team"}) == "cc-team"
+    assert resolve_cost_center([None, {"cost_center": "cc-auth"}], None) == "cc-auth"
+    assert resolve_cost_center(None, None) == ""
+
+
+def test_user_labels_are_pseudonyms_unless_the_deployment_opts_in() -> None:
+    alice = user_label("alice@example.com", "pseudonym", "salt-1")
+    assert alice.startswith("u-") and len(alice) == 18 and "alice" not in alice
+    assert alice == user_label("alice@example.com", "pseudonym", "salt-1"), "stable for one salt"
+    assert alice != user_label("alice@example.com", "pseudonym", "salt-2"), "a guessed address needs the salt"
+    assert alice != user_label("bob@example.com", "pseudonym", "salt-1")
+    assert user_label("alice@example.com", "id", "salt-1") == "alice@example.com"
+    for unowned in ("", "default_user_id", "other"):
+        assert user_label(unowned, "pseudonym", "salt-1") == unowned
+
+
+def test_the_pseudonym_salt_falls_back_to_the_deployments_own_secrets() -> None:
+    assert Settings.from_env({"LLMGW_LABEL_SALT": "a", "LITELLM_SALT_KEY": "b"}).label_salt == "a"
+    assert Settings.from_env({"LITELLM_SALT_KEY": "b", "LITELLM_MASTER_KEY": "c"}).label_salt == "b"
+    assert Settings.from_env({"LITELLM_MASTER_KEY": "c"}).label_salt == "c"
+    assert Settings.from_env({}).user_labels == "pseudonym"
+    assert Settings.from_env({"LLMGW_USER_LABELS": "ID"}).user_labels == "id"
+    assert Settings.from_env({"LLMGW_USER_LABELS": "emails"}).user_labels == "pseudonym"
+    assert "s3cret" not in repr(Settings.from_env({"LLMGW_LABEL_SALT": "s3cret"}))
 
 
 @pytest.mark.parametrize(

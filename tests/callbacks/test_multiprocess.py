@@ -25,6 +25,7 @@ def run_worker(multiproc_dir: Path, cap: int, *args: str) -> int:
         **os.environ,
         "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
         "LLMGW_MAX_SERIES_PER_METRIC": str(cap),
+        "LLMGW_USER_LABELS": "id",  # user ids as labels, so the test reads who spent
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
         "PYTHONPATH": os.pathsep.join([str(REPO / "callbacks"), str(REPO / "tests")]),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 import re
 import shlex
 import shutil
@@ -31,6 +32,7 @@ SECRETS = {
     "LITELLM_SALT_KEY": "sk-" + "b2" * 32,
     "POSTGRES_PASSWORD": "c3" * 24,
     "GRAFANA_ADMIN_PASSWORD": "grafana-test-password",
+    "LLMGW_METRICS_TOKEN": "d4" * 32,
 }
 # The contract ports (preamble): every published port listens on loopback only.
 PORTS = {
@@ -250,11 +252,29 @@ def test_startup_order_and_health_checks(services: dict) -> None:
     assert services["postgres"]["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
 
 
+def test_the_metrics_server_reads_the_workers_samples_with_its_own_token(services: dict) -> None:
+    metrics, litellm = services["litellm-metrics"], services["litellm"]
+    assert metrics["image"] == litellm["image"], "the stock LiteLLM image runs it"
+    assert metrics["entrypoint"][:3] == ["python", "-m", "llmgw_callbacks.metrics_server"]
+    assert metrics["environment"]["LLMGW_METRICS_TOKEN"] == SECRETS["LLMGW_METRICS_TOKEN"]
+    assert "LITELLM_MASTER_KEY" not in metrics["environment"]
+
+    def named(service: dict) -> set[tuple[str, str]]:
+        """(volume, target) of the named volumes (short syntax 'name:/path')."""
+        return {tuple(v.split(":")[:2]) for v in service["volumes"] if isinstance(v, str)}
+
+    assert named(metrics) and named(metrics) <= named(litellm)
+    assert {target for _, target in named(metrics)} == {litellm["environment"]["PROMETHEUS_MULTIPROC_DIR"]}
+    assert metrics["environment"]["PROMETHEUS_MULTIPROC_DIR"] == litellm["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+
+
 def test_published_ports_are_the_contract_ports_on_loopback(services: dict) -> None:
     for name, port in PORTS.items():
         published = services[name]["ports"]
         assert published == [f"127.0.0.1:{port}:{port}/tcp"], (name, published)
-    assert set(PORTS) | {"litellm-migrate"} == set(services)
+    # unpublished: the one-shot migration, and the metrics server only VictoriaMetrics reaches
+    assert set(PORTS) | {"litellm-migrate", "litellm-metrics"} == set(services)
+    assert "ports" not in services["litellm-metrics"]
 
 
 def test_victoriametrics_scrapes_the_gateway_with_the_metrics_token(services: dict) -> None:
@@ -263,11 +283,13 @@ def test_victoriametrics_scrapes_the_gateway_with_the_metrics_token(services: di
     assert Path(mount["source"]) == REPO / "infra" / "victoriametrics" / "scrape.compose.yml"
     assert mount["read_only"] is True
     assert "-promscrape.config=/etc/victoriametrics/scrape.yml" in vm["command"]
-    assert vm["environment"]["LITELLM_METRICS_TOKEN"] == SECRETS["LITELLM_MASTER_KEY"]
+    # its own credential, never the master key
+    assert vm["environment"]["LLMGW_METRICS_TOKEN"] == SECRETS["LLMGW_METRICS_TOKEN"]
+    assert SECRETS["LITELLM_MASTER_KEY"] not in json.dumps(vm)
     scrape = Path(mount["source"])
     assert scrape.is_file(), f"{scrape} is missing (rendered by tools/render_scrape_config.py)"
     text = scrape.read_text()
-    assert "litellm:4000" in text and "%{LITELLM_METRICS_TOKEN}" in text and "/metrics/" in text
+    assert "litellm-metrics:4001" in text and "%{LLMGW_METRICS_TOKEN}" in text and "/metrics/" in text
     # VictoriaMetrics refuses to start when a %{NAME} placeholder of its config is not in its environment.
     placeholders = set(re.findall(r"%\{([A-Z0-9_]+)\}", text))
     assert placeholders <= set(vm["environment"]), placeholders - set(vm["environment"])

@@ -3,6 +3,8 @@ config `make up` renders, real vmalert with the repository's rules, and real cli
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from observability import identity_auth, traffic
-from observability.livestack import MetricsStack, identity_config
+from observability.livestack import LABEL_SALT, MetricsStack, identity_config
 from observability.vmstack import render_scrape_config, run_victoriametrics, run_vmalert
-from support.stack import Gateway, free_port, run_gateway
+from support.stack import Gateway, MetricsServer, free_port, run_gateway, run_metrics_server
 
 SCRAPE_INTERVAL = "1s"
 
@@ -21,7 +23,8 @@ SCRAPE_INTERVAL = "1s"
 def identity_gateway(run_dir: Path, emulator_url: str, gateway: Gateway) -> Iterator[Gateway]:
     """A second gateway task with the same master key (one scrape token for both, as on ECS)."""
     config = identity_config(run_dir / "identity-gateway")
-    with run_gateway(run_dir, emulator_url, config=config, master_key=gateway.master_key) as gw:
+    env = {"LLMGW_LABEL_SALT": LABEL_SALT}  # user labels: pseudonyms (the default), with a salt the tests know
+    with run_gateway(run_dir, emulator_url, config=config, master_key=gateway.master_key, extra_env=env) as gw:
         yield gw
 
 
@@ -31,11 +34,27 @@ def metrics_stack(
 ) -> Iterator[MetricsStack]:
     run_dir = tmp_path_factory.mktemp("victoriametrics")
     dead_target = f"127.0.0.1:{free_port()}"
-    targets = [gateway.url.removeprefix("http://"), identity_gateway.url.removeprefix("http://"), dead_target]
+    token = secrets.token_urlsafe(32)  # the scrape credential, one for every task (as on ECS)
+    with contextlib.ExitStack() as servers:
+        metrics = [
+            servers.enter_context(run_metrics_server(run_dir, gw, token=token)) for gw in (gateway, identity_gateway)
+        ]
+        yield from _metrics_stack(run_dir, gateway, identity_gateway, metrics, dead_target, token)
+
+
+def _metrics_stack(
+    run_dir: Path,
+    gateway: Gateway,
+    identity_gateway: Gateway,
+    metrics: list[MetricsServer],
+    dead_target: str,
+    token: str,
+) -> Iterator[MetricsStack]:
+    targets = [m.target for m in metrics] + [dead_target]
     render_scrape_config(run_dir / "scrape.yml", targets, SCRAPE_INTERVAL, "test")
     vmalert_port = free_port()
     started = time.time()
-    with run_victoriametrics(run_dir, vmalert_port=vmalert_port, metrics_token=gateway.master_key) as vm:
+    with run_victoriametrics(run_dir, vmalert_port=vmalert_port, metrics_token=token) as vm:
         vm_port = int(vm.url.rsplit(":", 1)[1])
         # -evaluationInterval=1s (appended, so it overrides the Procfile's 15s): alerts react within the test.
         with run_vmalert(run_dir, vm_port, port=vmalert_port, extra_args="-evaluationInterval=1s") as vmalert:
@@ -48,4 +67,4 @@ def metrics_stack(
                 traffic.master_key_traffic(gateway.url, gateway.master_key, report)
                 time.sleep(3 * float(SCRAPE_INTERVAL.removesuffix("s")))
             vm.force_flush()
-            yield MetricsStack(vm, vmalert, gateway, identity_gateway, dead_target, started, report, run_dir)
+            yield MetricsStack(vm, vmalert, gateway, identity_gateway, metrics, dead_target, started, report, run_dir)

@@ -45,6 +45,15 @@ IDENTITIES: dict[str, dict[str, object]] = {
 }
 
 
+# Keys of one cost centre each, for tests that need many admin-set principals: sk-obs-cc-<name>-<padding>
+COST_CENTER_KEY_PREFIX = "sk-obs-cc-"
+
+
+def cost_center_key(name: str) -> str:
+    """A key whose (admin-set, as in the database) key metadata names cost centre ``name``."""
+    return f"{COST_CENTER_KEY_PREFIX}{name}-0123456789abcdefghijklmnopqrstuv"
+
+
 async def user_api_key_auth(request: Any, api_key: str) -> Any:
     """LiteLLM's custom_auth signature: (fastapi.Request, key) -> UserAPIKeyAuth. Imports happen here so the
     tests can import the keys above without loading LiteLLM."""
@@ -55,7 +64,11 @@ async def user_api_key_auth(request: Any, api_key: str) -> Any:
         return UserAPIKeyAuth(api_key=api_key, user_role=LitellmUserRoles.PROXY_ADMIN, user_id="default_user_id")
     if api_key == BROKE_KEY:  # what LiteLLM's own budget check raises for a spent key
         raise BudgetExceededError(current_cost=5.2, max_budget=5.0, message="Budget has been exceeded: carol")
-    identity = IDENTITIES.get(api_key)
+    if api_key.startswith(COST_CENTER_KEY_PREFIX):
+        name = api_key.removeprefix(COST_CENTER_KEY_PREFIX).split("-0123456789", 1)[0]
+        identity = {"user_id": f"user-{name}", "team_id": "cost-centres", "metadata": {"cost_center": name}}
+    else:
+        identity = IDENTITIES.get(api_key)
     if identity is None:
         raise ValueError("invalid key")
     return UserAPIKeyAuth(api_key=api_key, user_role=LitellmUserRoles.INTERNAL_USER, **identity)

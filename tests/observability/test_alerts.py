@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from llmgw.paths import REPO
-from observability.livestack import MetricsStack
+from observability.livestack import ALICE, MetricsStack
 
 ALERTS_DIR = REPO / "infra" / "grafana" / "alerts"
 RULE_FILES = sorted(ALERTS_DIR.glob("*.yml"))
@@ -170,7 +170,7 @@ def test_live_alerts_react_to_the_traffic(metrics_stack: MetricsStack) -> None:
     scrape target is dead: those alerts go pending; nothing says the gateway is gone or spend is anomalous."""
     expected = {
         ("ScrapeTargetDown", "instance", metrics_stack.dead_target),
-        ("LLMBudgetNearExhaustion", "name", "alice"),
+        ("LLMBudgetNearExhaustion", "name", ALICE),
         ("BedrockThrottling", "model_group", "claude-opus-4-5"),
         ("LLMGatewayFallbacksSpiking", "requested_model", "claude-opus-4-5"),
     }

@@ -10,10 +10,10 @@ import time
 import pytest
 
 from observability.dashboards import PanelQuery, expand, load_dashboards, panel_queries, regex_escape
-from observability.livestack import MetricsStack
+from observability.livestack import ALICE, MetricsStack
 
 # The identity the test traffic uses for everything (see traffic.identity_traffic).
-CONCRETE = {"model": "claude-opus-4-5", "team": "platform", "user": "alice"}
+CONCRETE = {"model": "claude-opus-4-5", "team": "platform", "user": ALICE}
 RANGE_STEP = "5s"
 RATE_INTERVAL = "30s"  # what Grafana computes from the datasource's scrape interval, scaled to this test's 1s
 
@@ -93,7 +93,7 @@ def test_no_dead_panels(metrics_stack: MetricsStack, values: dict[str, str]) -> 
 def test_tasks_are_scraped_one_by_one(metrics_stack: MetricsStack) -> None:
     """Both gateway tasks are separate targets (never one address in front of both); the dead one shows as down."""
     up = {r["metric"]["instance"]: float(r["value"][1]) for r in metrics_stack.vm.query('up{job="litellm"}')}
-    gateways = {metrics_stack.gateway.url.removeprefix("http://"), metrics_stack.identity_gateway.url[7:]}
+    gateways = {server.target for server in metrics_stack.metrics_servers}
     assert up == {**dict.fromkeys(gateways, 1.0), metrics_stack.dead_target: 0.0}
     per_task = metrics_stack.vm.query("sum by (instance) (llmgw_requests_total)")
     assert {r["metric"]["instance"] for r in per_task} == gateways
@@ -107,7 +107,7 @@ def test_panel_numbers_match_the_traffic(metrics_stack: MetricsStack) -> None:
     """Spot checks that the dashboards show what happened, not just something: alice's budget ratio, the
     throttle-driven fallback from opus to sonnet, and the successful requests the clients saw."""
     vm = metrics_stack.vm
-    ratio = vm.query('max(llmgw_budget_utilisation_ratio{scope="user", name="alice"})')
+    ratio = vm.query(f'max(llmgw_budget_utilisation_ratio{{scope="user", name="{ALICE}"}})')
     assert 0.94 <= float(ratio[0]["value"][1]) < 1.0  # 18.8 of 20 USD spent before the traffic, plus its cost
     fallbacks = vm.query('sum(litellm_deployment_successful_fallbacks_total{requested_model="claude-opus-4-5", '
                          'fallback_model="claude-sonnet-4-5"})')  # fmt: skip

@@ -25,7 +25,7 @@ PLACEHOLDER = re.compile(r"%\{(\w+)\}")
 CASES = {
     "local": {"scrape_interval": "15s", "static_targets": ["127.0.0.1:4000"], "dns_sd_names": [],
               "dns_sd_port": 4000, "environment": "local"},
-    "compose": {"scrape_interval": "15s", "static_targets": ["litellm:4000"], "dns_sd_names": [],
+    "compose": {"scrape_interval": "15s", "static_targets": ["litellm-metrics:4001"], "dns_sd_names": [],
                 "dns_sd_port": 4000, "environment": "compose"},
     "ecs": {"scrape_interval": "30s", "static_targets": [], "dns_sd_names": ["litellm.llm-gateway.internal"],
             "dns_sd_port": 4000, "environment": "prod"},
@@ -134,7 +134,7 @@ def test_ecs_rendering_scrapes_every_task_by_dns_a_records() -> None:
     assert "static_configs" not in job, "ECS tasks must come from service discovery, never from a fixed address"
     assert job["dns_sd_configs"] == [{"names": ["litellm.llm-gateway.internal"], "type": "A", "port": 4000}]
     assert job["metrics_path"] == "/metrics/"
-    assert job["bearer_token"] == "%{LITELLM_METRICS_TOKEN}"
+    assert job["bearer_token"] == "%{LLMGW_METRICS_TOKEN}"
     assert {"target_label": "environment", "replacement": "prod"} in job["relabel_configs"]
 
 
@@ -147,7 +147,7 @@ def test_local_rendering_scrapes_the_static_targets() -> None:
 
 
 def test_committed_compose_rendering_is_up_to_date() -> None:
-    args = ["--static-target", "litellm:4000", "--environment", "compose", "--out", str(COMPOSE_RENDERING)]
+    args = ["--static-target", "litellm-metrics:4001", "--environment", "compose", "--out", str(COMPOSE_RENDERING)]
     r = subprocess.run([*CLI, *args, "--check"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert COMPOSE_RENDERING.read_text() == renderer.render(TEMPLATE.read_text(), CASES["compose"])
@@ -163,7 +163,7 @@ def test_compose_passes_every_placeholder_to_victoriametrics() -> None:
     env = service.get("environment", {})
     env_names = set(env) if isinstance(env, dict) else {item.split("=", 1)[0] for item in env}
     needed = set(PLACEHOLDER.findall(COMPOSE_RENDERING.read_text()))
-    assert needed == {"LITELLM_METRICS_TOKEN", "VICTORIAMETRICS_SELF_TARGET", "VMALERT_TARGET"}
+    assert needed == {"LLMGW_METRICS_TOKEN", "VICTORIAMETRICS_SELF_TARGET", "VMALERT_TARGET"}
     assert not needed - env_names, f"infra/docker-compose.yml victoriametrics.environment lacks {needed - env_names}"
 
 

@@ -94,12 +94,12 @@ def run_victoriametrics(
 ) -> Iterator[VictoriaMetrics]:
     """The Procfile's `victoriametrics` process; the scrape config must already be at run_dir/scrape.yml.
 
-    metrics_token=None starts it WITHOUT LITELLM_METRICS_TOKEN in its environment."""
+    metrics_token=None starts it WITHOUT LLMGW_METRICS_TOKEN in its environment."""
     port = port or free_port()
     env = base_env(VM_PORT=str(port), VMALERT_PORT=str(vmalert_port or free_port()), RUN_DIR=str(run_dir))
-    env.pop("LITELLM_METRICS_TOKEN", None)
+    env.pop("LLMGW_METRICS_TOKEN", None)
     if metrics_token is not None:
-        env["LITELLM_METRICS_TOKEN"] = metrics_token
+        env["LLMGW_METRICS_TOKEN"] = metrics_token
     with procfile_process("victoriametrics", env, run_dir, port, health_path="/health", timeout=30,
                           extra_args=extra_args) as proc:  # fmt: skip
         yield VictoriaMetrics(url=f"http://127.0.0.1:{port}", process=proc)

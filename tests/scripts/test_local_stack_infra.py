@@ -39,12 +39,13 @@ def test_processes_run(host: Host, local_stack: LocalStack) -> None:
 
     assert running("litellm", "--config", str(CONFIG), f"--port {gateway_port}")
     assert running("bedrock_emulator", f"--port {port(local_stack.emulator_url)}")
+    assert running("llmgw_callbacks.metrics_server", f"--port {port(local_stack.metrics_url)}")
     assert running("victoria-metrics", f"-httpListenAddr=127.0.0.1:{port(local_stack.victoriametrics_url)}")
     assert running("vmalert", f"-httpListenAddr=127.0.0.1:{port(local_stack.vmalert_url)}")
     assert running("honcho")
 
 
-@pytest.mark.parametrize("name", ["gateway_url", "emulator_url", "victoriametrics_url", "vmalert_url"])
+@pytest.mark.parametrize("name", ["gateway_url", "emulator_url", "metrics_url", "victoriametrics_url", "vmalert_url"])
 def test_ports_listen_on_loopback_only(host: Host, local_stack: LocalStack, name: str) -> None:
     p = port(getattr(local_stack, name))
     assert host.socket(f"tcp://127.0.0.1:{p}").is_listening
@@ -60,12 +61,15 @@ def test_config_files_in_place(host: Host, local_stack: LocalStack) -> None:
 
     scrape = host.file(str(local_stack.run_dir / "scrape.yml"))
     assert scrape.is_file
-    assert f"127.0.0.1:{port(local_stack.gateway_url)}" in scrape.content_string
-    assert "%{LITELLM_METRICS_TOKEN}" in scrape.content_string, "the token is expanded by VictoriaMetrics, not written"
+    assert f"127.0.0.1:{port(local_stack.metrics_url)}" in scrape.content_string, "the metrics server is scraped"
+    assert "%{LLMGW_METRICS_TOKEN}" in scrape.content_string, "the token is expanded by VictoriaMetrics, not written"
     assert local_stack.master_key not in scrape.content_string
 
     key = host.file(str(local_stack.run_dir / "master_key"))
     assert key.is_file and key.mode == 0o600
+    token = host.file(str(local_stack.run_dir / "metrics_token"))
+    assert token.is_file and token.mode == 0o600
+    assert token.content_string.strip() != local_stack.master_key
 
 
 def test_the_emulator_enforces_the_task_roles_policy(local_stack: LocalStack) -> None:

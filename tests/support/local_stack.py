@@ -23,6 +23,7 @@ class LocalStack:
     victoriametrics_url: str | None
     vmalert_url: str | None
     emulator_url: str
+    metrics_url: str | None
     run_dir: Path
     log_path: Path
     popen: subprocess.Popen
@@ -35,7 +36,7 @@ class LocalStack:
 def run_local_stack(
     run_dir: Path, *extra_args: str, metrics: bool = True, timeout: float = 150
 ) -> Iterator[LocalStack]:
-    ports = {name: free_port() for name in ("port", "emulator-port", "vm-port", "vmalert-port")}
+    ports = {name: free_port() for name in ("port", "emulator-port", "metrics-port", "vm-port", "vmalert-port")}
     args = [f"--{name}={port}" for name, port in ports.items()]
     if not metrics:
         args.append("--no-metrics")
@@ -63,6 +64,7 @@ def run_local_stack(
             victoriametrics_url=f"http://127.0.0.1:{ports['vm-port']}" if metrics else None,
             vmalert_url=f"http://127.0.0.1:{ports['vmalert-port']}" if metrics else None,
             emulator_url=f"http://127.0.0.1:{ports['emulator-port']}",
+            metrics_url=f"http://127.0.0.1:{ports['metrics-port']}" if metrics else None,
             run_dir=run_dir,
             log_path=log_path,
             popen=popen,

@@ -8,6 +8,7 @@ exits; one that does not become ready fails the test with the tail of its log.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import shlex
 import urllib.error
 import urllib.request
@@ -31,6 +32,7 @@ __all__ = [
     "CONFIG",
     "Gateway",
     "LaunchError",
+    "MetricsServer",
     "Process",
     "base_env",
     "free_port",
@@ -39,6 +41,7 @@ __all__ = [
     "quote_env",
     "run_emulator",
     "run_gateway",
+    "run_metrics_server",
 ]
 
 
@@ -90,6 +93,39 @@ def run_gateway(
     env.update(extra_env or {})
     with procfile_process("litellm", env, log_dir, port, health_path="/health/readiness", timeout=120) as proc:
         yield Gateway(url=f"http://127.0.0.1:{port}", master_key=master_key, process=proc, multiproc_dir=multiproc_dir)
+
+
+@dataclass
+class MetricsServer:
+    """llmgw_callbacks.metrics_server beside a gateway: what VictoriaMetrics scrapes, with its own token."""
+
+    url: str
+    token: str
+    process: Process
+
+    @property
+    def target(self) -> str:
+        return self.url.removeprefix("http://")
+
+    def metrics_text(self) -> str:
+        req = urllib.request.Request(f"{self.url}/metrics/", headers={"Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.read().decode()
+
+
+@contextlib.contextmanager
+def run_metrics_server(
+    log_dir: Path, gateway: Gateway, *, token: str | None = None, port: int | None = None
+) -> Iterator[MetricsServer]:
+    """The Procfile's `metrics` process on the gateway's multiprocess directory (as make up runs it)."""
+    assert gateway.multiproc_dir is not None, "the gateway runs without PROMETHEUS_MULTIPROC_DIR"
+    port = port or free_port()
+    token = token or secrets.token_urlsafe(32)
+    env = base_env(
+        METRICS_PORT=str(port), LLMGW_METRICS_TOKEN=token, PROMETHEUS_MULTIPROC_DIR=str(gateway.multiproc_dir)
+    )
+    with procfile_process("metrics", env, log_dir, port, health_path="/health", timeout=30) as proc:
+        yield MetricsServer(url=f"http://127.0.0.1:{port}", token=token, process=proc)
 
 
 def quote_env(env: dict[str, str]) -> str:

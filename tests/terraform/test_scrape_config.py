@@ -58,7 +58,7 @@ def test_rendered_config_scrapes_every_task_with_the_token(tmp_path: Path) -> No
     assert litellm["metrics_path"] == "/metrics/"
     assert litellm["dns_sd_configs"] == [{"names": ["litellm.llmgw-dev.internal"], "type": "A", "port": 4000}]
     assert "static_configs" not in litellm
-    assert litellm["bearer_token"] == "%{LITELLM_METRICS_TOKEN}"
+    assert litellm["bearer_token"] == "%{LLMGW_METRICS_TOKEN}"
 
     # Every placeholder is set by the ECS task definition (environment or secrets of the VM container).
     placeholders = set(re.findall(r"%\{([A-Z0-9_]+)\}", rendered))

@@ -209,16 +209,7 @@ def cost() -> Board:
             "LiteLLM's remaining team budget in USD (teams with a max budget).",
             "currencyUSD",
             [Q('min by (team) (litellm_remaining_team_budget_metric{team=~"$team"} < +Inf)', "{{team}}")],
-            w=6,
-        )
-    )
-    b.add(
-        bars(
-            "Remaining budget by user",
-            "LiteLLM's remaining user budget in USD (users with a max budget).",
-            "currencyUSD",
-            [Q('min by (user) (litellm_remaining_user_budget_metric{user=~"$user"} < +Inf)', "{{user}}")],
-            w=6,
+            w=12,
         )
     )
     b.add(
@@ -236,7 +227,7 @@ def cost() -> Board:
             "Budget rejections",
             "Requests rejected because a key, user or team budget was spent. LiteLLM "
             "rejects them while authenticating, before the caller's team, user and model are known, so this "
-            "panel is neither split nor filtered by them; the remaining-budget panels show who is at the limit.",
+            "panel is neither split nor filtered by them; the budget panels show who is at the limit.",
             "reqps",
             [Q('sum(rate(llmgw_requests_total{outcome="budget_exceeded"}[$__rate_interval]))', "budget_exceeded")],
         )

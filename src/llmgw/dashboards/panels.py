@@ -20,11 +20,13 @@ DATASOURCE = models.DataSourceRef(type_val="prometheus", uid="victoriametrics")
 
 # Label filters by metric family (only the labels a family really has; see docs/observability.md).
 LLMGW = 'model_group=~"$model", team=~"$team", user=~"$user"'  # llmgw_requests/tokens/spend/cache_savings
-LATENCY = 'model_group=~"$model", team=~"$team", user=~"$user"'  # litellm_*latency*/ttft histograms
-PROXY = 'requested_model=~"$model", team=~"$team", user=~"$user"'  # litellm_proxy_* request counters
+# LiteLLM's built-in metrics carry no user label (config.yaml prometheus_exclude_labels: user ids are personal);
+# only our llmgw_* metrics filter by user, whose label is a pseudonym.
+LATENCY = 'model_group=~"$model", team=~"$team"'  # litellm_*latency*/ttft histograms
+PROXY = 'requested_model=~"$model", team=~"$team"'  # litellm_proxy_* request counters
 DEPLOYMENT = 'model_group=~"$model", team=~"$team"'  # litellm_deployment_* counters
 FALLBACK = 'requested_model=~"$model", team=~"$team"'  # litellm_deployment_*_fallbacks
-QUEUE = 'requested_model=~"$model", team=~"$team", user=~"$user"'  # litellm_request_queue_time_seconds
+QUEUE = 'requested_model=~"$model", team=~"$team"'  # litellm_request_queue_time_seconds
 
 
 @dataclass(frozen=True)

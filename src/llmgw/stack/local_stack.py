@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,7 @@ class Ports:
     emulator: int
     victoriametrics: int
     vmalert: int
+    metrics: int
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -93,21 +94,30 @@ def master_key(run_dir: Path) -> str:
         if not key.startswith("sk-") or len(key) < 35:
             raise StackError("LITELLM_MASTER_KEY must be strong: 'sk-' followed by 32+ random characters")
         return key
-    path = run_dir / "master_key"
+    return secret_file(run_dir / "master_key", lambda: "sk-" + secrets.token_urlsafe(32))
+
+
+def secret_file(path: Path, make: Callable[[], str]) -> str:
+    """The secret kept in ``path`` (0600), created with ``make()`` the first time."""
     if path.exists():
         return path.read_text().strip()
-    key = "sk-" + secrets.token_urlsafe(32)
+    value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
-    return key
+        f.write(value + "\n")
+    return value
 
 
-def render_scrape_config(run_dir: Path, gateway_port: int) -> None:
-    """VictoriaMetrics' scrape config for the local gateway (the template Terraform renders for ECS)."""
+def metrics_token(run_dir: Path) -> str:
+    """The scraper's own credential (llmgw_callbacks.metrics_server): it reads the metrics and nothing else."""
+    return secret_file(run_dir / "metrics_token", lambda: secrets.token_urlsafe(32))
+
+
+def render_scrape_config(run_dir: Path, metrics_port: int) -> None:
+    """VictoriaMetrics' scrape config for the local gateway's metrics server (the template Terraform renders)."""
     out = run_dir / "scrape.yml"
     try:
-        out.write_text(render_targets([f"127.0.0.1:{gateway_port}"]))
+        out.write_text(render_targets([f"127.0.0.1:{metrics_port}"]))
     except OSError as e:
         raise StackError(f"cannot write {out}: {e}") from None
 
@@ -159,7 +169,8 @@ def build_env(args: argparse.Namespace, ports: Ports, run_dir: Path, key: str, m
         VMALERT_RULES=ALERT_RULES_GLOB,
         LITELLM_WORKERS=str(args.workers),
         LITELLM_MASTER_KEY=key,
-        LITELLM_METRICS_TOKEN=key,
+        METRICS_PORT=str(ports.metrics),
+        LLMGW_METRICS_TOKEN=metrics_token(run_dir),
         PROMETHEUS_MULTIPROC_DIR=str(multiproc),
         RUN_DIR=str(run_dir),
     )
@@ -244,11 +255,12 @@ def _up(args: argparse.Namespace) -> int:
         )
     vmalert = metrics and shutil.which("vmalert") is not None
 
-    ports = Ports(args.port, args.emulator_port, args.vm_port, args.vmalert_port)
+    ports = Ports(args.port, args.emulator_port, args.vm_port, args.vmalert_port, args.metrics_port)
     wanted = {"gateway": ports.gateway}
     if mode == "emulator":
         wanted["emulator"] = ports.emulator
     if metrics:
+        wanted["metrics"] = ports.metrics
         wanted["victoriametrics"] = ports.victoriametrics
     if vmalert:
         wanted["vmalert"] = ports.vmalert
@@ -264,8 +276,8 @@ def _up(args: argparse.Namespace) -> int:
     if mode == "emulator":
         processes.insert(0, "emulator")
     if metrics:
-        render_scrape_config(run_dir, ports.gateway)
-        processes.append("victoriametrics")
+        render_scrape_config(run_dir, ports.metrics)
+        processes += ["metrics", "victoriametrics"]
     if vmalert:
         processes.append("vmalert")
     unknown = set(processes) - procfile_commands().keys()
@@ -360,6 +372,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p_up.add_argument("--port", type=int, default=int(os.environ.get("GATEWAY_PORT", 4000)), help="gateway port")
     p_up.add_argument("--host", default="127.0.0.1", help="gateway listen address (default: loopback only)")
     p_up.add_argument("--emulator-port", type=int, default=4010)
+    p_up.add_argument("--metrics-port", type=int, default=4001, help="the metrics server VictoriaMetrics scrapes")
     p_up.add_argument("--vm-port", type=int, default=8428, help="VictoriaMetrics port")
     p_up.add_argument("--vmalert-port", type=int, default=8880)
     p_up.add_argument(

@@ -64,7 +64,7 @@ locals {
       { name = "VICTORIAMETRICS_SELF_TARGET", value = "localhost:${local.port}" },
       { name = "VMALERT_TARGET", value = "localhost:${local.vmalert_port}" },
     ]
-    secrets = [{ name = "LITELLM_METRICS_TOKEN", valueFrom = var.litellm.metrics_token_arn }]
+    secrets = [{ name = "LLMGW_METRICS_TOKEN", valueFrom = var.litellm.metrics_token_arn }]
     mountPoints = [
       { sourceVolume = "vm-config", containerPath = local.config_dir, readOnly = true },
       { sourceVolume = "vm-data", containerPath = local.data_dir, readOnly = false },

@@ -14,7 +14,7 @@ output "security_group_id" {
 }
 
 output "scrape_config" {
-  description = "The rendered scrape configuration (no secrets: the bearer token is %%{LITELLM_METRICS_TOKEN}, expanded by VictoriaMetrics)."
+  description = "The rendered scrape configuration (no secrets: the bearer token is %%{LLMGW_METRICS_TOKEN}, expanded by VictoriaMetrics)."
   value       = local.scrape_config
 }
 
