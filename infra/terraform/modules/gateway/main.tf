@@ -68,8 +68,11 @@ module "secrets" {
   recovery_window_in_days = var.secret_recovery_window_days
   secrets = {
     litellm-master-key = {
-      description = "LiteLLM master key (admin; also the bearer token VictoriaMetrics scrapes /metrics/ with)"
+      description = "LiteLLM master key (admin tooling only)"
       prefix      = "sk-"
+    }
+    metrics-token = {
+      description = "Bearer token of the metrics server beside LiteLLM: VictoriaMetrics scrapes with it; it reads the metrics and nothing else"
     }
     litellm-salt-key = {
       description = "LiteLLM salt key: encrypts credentials stored in the database. Never rotate once data exists."
@@ -207,8 +210,9 @@ module "litellm" {
   config_file                    = local.config_file
   callbacks_dir                  = local.callbacks_dir
   secret_arns = {
-    master_key = module.secrets.arns["litellm-master-key"]
-    salt_key   = module.secrets.arns["litellm-salt-key"]
+    master_key    = module.secrets.arns["litellm-master-key"]
+    salt_key      = module.secrets.arns["litellm-salt-key"]
+    metrics_token = module.secrets.arns["metrics-token"]
   }
   database = {
     host              = module.database.address
@@ -264,7 +268,7 @@ module "victoriametrics" {
     service_discovery_name = module.litellm.service_discovery_name
     port                   = module.litellm.metrics_port
     security_group_id      = module.litellm.security_group_id
-    metrics_token_arn      = module.secrets.arns["litellm-master-key"]
+    metrics_token_arn      = module.secrets.arns["metrics-token"]
   }
 }
 

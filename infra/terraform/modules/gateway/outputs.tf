@@ -14,12 +14,13 @@ output "grafana_url" {
 }
 
 output "secret_arns" {
-  description = "ARNs of the secrets (never their values): LiteLLM master and salt keys, Grafana admin password, RDS master user, Redis AUTH token."
+  description = "ARNs of the secrets (never their values): LiteLLM master and salt keys, Grafana admin password, metrics token, RDS master user, Redis AUTH token."
   value = merge(
     {
       litellm_master_key     = module.secrets.arns["litellm-master-key"]
       litellm_salt_key       = module.secrets.arns["litellm-salt-key"]
       grafana_admin_password = module.secrets.arns["grafana-admin-password"]
+      metrics_token          = module.secrets.arns["metrics-token"]
       database_master_user   = module.database.master_user_secret_arn
     },
     var.redis == null ? {} : { redis_auth_token = module.redis[0].auth_secret_arn },
