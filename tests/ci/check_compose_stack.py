@@ -9,7 +9,8 @@ Waits (up to --timeout seconds) until:
     (`llmgw_requests_total`, exported by our callback through the authenticated /metrics/ endpoint);
   * vmalert has loaded every rule group of infra/grafana/alerts/*.yml (same group names);
   * Grafana (when --grafana-url is given; admin password from GRAFANA_ADMIN_PASSWORD) answers healthy, refuses
-    anonymous API calls, has the `victoriametrics` datasource and every dashboard uid of infra/grafana/dashboards.
+    anonymous API calls, serves no /metrics of its own, has the `victoriametrics` datasource and every dashboard uid
+    of infra/grafana/dashboards.
 Exit 0 when all hold, 1 with one line per failed check otherwise, 2 on bad usage.
 """
 
@@ -104,6 +105,9 @@ def check_grafana(grafana_url: str, password: str, expected_uids: set[str]) -> s
     anonymous = status_of(f"{grafana_url}/api/search")
     if anonymous != 401:
         raise CheckFailed(f"Grafana answered {anonymous} to an anonymous API call (anonymous access must be off)")
+    own_metrics = status_of(f"{grafana_url}/metrics")
+    if own_metrics == 200:
+        raise CheckFailed("Grafana serves its own /metrics (GF_METRICS_ENABLED must be false)")
     auth = {"Authorization": "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()}
     if status_of(f"{grafana_url}/api/datasources/uid/victoriametrics", auth) != 200:
         raise CheckFailed("Grafana has no datasource with uid victoriametrics")

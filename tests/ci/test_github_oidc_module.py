@@ -23,6 +23,10 @@ REPO = Path(__file__).resolve().parents[2]
 MODULE = REPO / "infra" / "terraform" / "modules" / "github-oidc"
 WORKFLOWS = REPO / ".github" / "workflows"
 PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+ROOT = "arn:aws:iam::123456789012:root"
+PLAN_ROLE = "arn:aws:iam::123456789012:role/llmgw-prod-github-plan"
+APPLY_ROLE = "arn:aws:iam::123456789012:role/llmgw-prod-github-apply"
+PLAN_KEY = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-000000000000"
 REQUIRED = {
     "name_prefix": "llmgw-prod",
     "github_repository": "acme/claude-gateway",
@@ -37,7 +41,9 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("github-oidc")
     shutil.copy(MODULE / "variables.tf", work)
     shutil.copy(MODULE / "policies.tf", work)
-    (work / "stub.tf").write_text(f'locals {{\n  oidc_provider_arn = "{PROVIDER_ARN}"\n}}\n')
+    stub = {"oidc_provider_arn": PROVIDER_ARN, "account_root_arn": ROOT, "plan_role_arn": PLAN_ROLE}
+    stub |= {"apply_role_arn": APPLY_ROLE, "plan_key_arn": PLAN_KEY}
+    (work / "stub.tf").write_text("locals {\n" + "".join(f'  {k} = "{v}"\n' for k, v in stub.items()) + "}\n")
     return work
 
 
@@ -124,6 +130,51 @@ def test_state_policy_reads_state_and_writes_only_lock_files(harness: Path) -> N
     assert evaluate(harness, "local.plan_state_policy") is None
 
 
+STORE = {"bucket_arn": "arn:aws:s3:::acme-terraform-state"}
+CRYPTO = {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"}
+
+
+def test_only_the_apply_role_can_decrypt_stored_plans_and_the_plan_role_only_encrypts(harness: Path) -> None:
+    """Failed before: there was no plan store; the binary plan went into a 14/30-day artifact in clear."""
+    key = json.loads(evaluate(harness, "local.plan_store_key_policy", plan_store=STORE))
+    by_sid = {s["Sid"]: s for s in key["Statement"]}
+    admin = by_sid["AccountAdministersTheKeyButDoesNotUseIt"]
+    assert admin["Principal"] == {"AWS": ROOT} and not CRYPTO & set(admin["Action"])
+    assert not [a for a in admin["Action"] if a in ("kms:*", "kms:Create*", "kms:CreateGrant")], "no self-granting"
+    assert by_sid["PlanRoleEncryptsOnly"]["Principal"] == {"AWS": PLAN_ROLE}
+    assert set(by_sid["PlanRoleEncryptsOnly"]["Action"]) == {"kms:GenerateDataKey", "kms:Encrypt"}
+    assert by_sid["ApplyRoleDecryptsOnly"]["Principal"] == {"AWS": APPLY_ROLE}
+    assert by_sid["ApplyRoleDecryptsOnly"]["Action"] == ["kms:Decrypt"]
+    for sid in ("PlanRoleEncryptsOnly", "ApplyRoleDecryptsOnly"):
+        assert by_sid[sid]["Condition"] == {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
+    decrypters = {s["Principal"]["AWS"] for s in key["Statement"] if "kms:Decrypt" in s["Action"]}
+    assert decrypters == {APPLY_ROLE}
+
+    put = {
+        s["Sid"]: s for s in json.loads(evaluate(harness, "local.plan_store_put_policy", plan_store=STORE))["Statement"]
+    }
+    objects = "arn:aws:s3:::acme-terraform-state/plans/*"
+    assert put["PutPlansEncryptedWithThePlanKey"]["Resource"] == objects
+    assert put["PutPlansEncryptedWithThePlanKey"]["Condition"]["StringEquals"] == {
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": PLAN_KEY,
+    }
+    assert put["NeverReadPlans"] == {
+        "Sid": "NeverReadPlans", "Effect": "Deny", "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+        "Resource": objects,
+    }  # fmt: skip
+    (get,) = json.loads(evaluate(harness, "local.plan_store_get_policy", plan_store=STORE))["Statement"]
+    assert get["Action"] == ["s3:GetObject", "s3:GetObjectVersion"] and get["Resource"] == objects
+    assert evaluate(harness, "local.plan_store_key_policy") is None
+
+
+def test_the_deploy_workflow_writes_where_the_plan_store_policies_allow() -> None:
+    deploy = (WORKFLOWS / "deploy.yml").read_text()
+    assert 'key="plans/${ENVIRONMENT}/' in deploy  # under the default key_prefix "plans/"
+    variables = (MODULE / "variables.tf").read_text()
+    assert 'key_prefix = optional(string, "plans/")' in variables
+
+
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
@@ -134,6 +185,8 @@ def test_state_policy_reads_state_and_writes_only_lock_files(harness: Path) -> N
         ({"create_oidc_provider": False}, "oidc_provider_arn is required"),
         ({"apply_policy_arns": ["AdministratorAccess"]}, "apply_policy_arns must be IAM policy ARNs"),
         ({"max_session_duration": 60}, "max_session_duration must be between"),
+        ({"plan_store": {"bucket_arn": "acme-terraform-state"}}, "plan_store.bucket_arn must be an S3 bucket ARN"),
+        ({"plan_store": {**STORE, "key_prefix": "/plans/"}}, "plan_store.key_prefix must be a folder"),
     ],
 )
 def test_validations_reject_unsafe_input(harness: Path, variables: dict, message: str) -> None:

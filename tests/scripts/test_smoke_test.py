@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 import yaml
-from terraform.tflib import MODULES, TfDir, unquote
 
 from llmgw.admin import smoke
+from llmgw.edge.edge_rules import EdgeRules, rendered_rules
 from llmgw.paths import CONFIG
 from scripts.conftest import Result, clean_env, run_script
 from support.local_stack import LocalStack
@@ -35,11 +35,6 @@ CHECKS = [
     "metrics_visible", "admin_routes", "metrics_not_public",
 ]  # fmt: skip
 MODEL_CHECKS = set(smoke.MODEL_CHECKS)
-# Routes developers call through the edge: they must never match a WAF block rule.
-PUBLIC_PATHS = [
-    "/health/liveliness", "/v1/models", "/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens",
-    "/models", "/chat/completions", "/messages",
-]  # fmt: skip
 NEVER_RISES = 'sum(llmgw_requests_total{model_group="no-such-model-group"})'
 
 
@@ -78,46 +73,6 @@ def assert_failed_exactly(result: Result, report: dict[str, Any], names: list[st
 # --- the edge: the WAF rules of infra/terraform/modules/cloudfront --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WafRules:
-    """The two path rules of the module's web ACL: block-metrics (priority 0, byte match, no exception) and
-    block-admin-paths (the default blocked_path_regexes, unless the client is in admin_allowed_cidrs)."""
-
-    metrics_prefix: str
-    admin_regexes: tuple[str, ...]
-
-    @classmethod
-    def load(cls) -> WafRules:
-        cf = TfDir.load(MODULES / "cloudfront")
-        # HCL string escapes: "\\." in the file is the regex \.
-        regexes = [unquote(r).replace("\\\\", "\\") for r in cf.variables["blocked_path_regexes"].body["default"]]
-        (acl,) = [body for _, kind, _, body in cf.resources() if kind == "aws_wafv2_web_acl"]
-        rules = {unquote(r["name"]): r for r in acl["rule"]}
-        metrics = rules["block-metrics"]
-        assert "block" in metrics["action"][0] and str(metrics["priority"]) == "0"
-        match = metrics["statement"][0]["byte_match_statement"][0]  # alone: no admin-IP exception
-        assert unquote(match["positional_constraint"]) == "STARTS_WITH"
-        transforms = {unquote(t["type"]) for t in match["text_transformation"]}
-        assert transforms == {"URL_DECODE", "NORMALIZE_PATH", "LOWERCASE"}
-        assert "block" in rules["block-admin-paths"]["action"][0]
-        return cls(unquote(match["search_string"]), tuple(regexes))
-
-    @staticmethod
-    def normalise(path: str) -> str:
-        """URL_DECODE, NORMALIZE_PATH (duplicate slashes, /./) and LOWERCASE, as the rules transform the path."""
-        path = re.sub(r"/+", "/", urllib.parse.unquote(path))
-        return re.sub(r"/\.(?=/|$)", "", path).lower() or "/"
-
-    def metrics_blocked(self, path: str) -> bool:
-        return self.normalise(path).startswith(self.metrics_prefix)
-
-    def admin_blocked(self, path: str) -> bool:
-        return any(re.search(rx, self.normalise(path)) for rx in self.admin_regexes)
-
-    def blocks(self, path: str) -> bool:
-        return self.metrics_blocked(path) or self.admin_blocked(path)
-
-
 WAF_BLOCK_PAGE = (
     b"<html><head><title>403 Forbidden</title></head><body><h1>403 ERROR</h1>Request blocked.</body></html>"
 )
@@ -129,7 +84,7 @@ class Edge:
     those requests), everything else forwarded to the gateway and streamed back as it arrives."""
 
     upstream: str
-    rules: WafRules
+    rules: EdgeRules
     blocked: list[str] = field(default_factory=list)
     forwarded: list[str] = field(default_factory=list)
     url: str = ""
@@ -144,7 +99,7 @@ class Edge:
 
             def handle_request(self) -> None:
                 path = urllib.parse.urlsplit(self.path).path
-                if edge.rules.blocks(path):
+                if not edge.rules.waf_allows(self.command, path, dict(self.headers)):
                     edge.blocked.append(path)
                     self.send_response(403)
                     self.send_header("Content-Type", "text/html")
@@ -276,10 +231,17 @@ def test_admin_routes_blocked_fails_against_the_local_stack(local_stack: LocalSt
     )
 
 
-def test_admin_routes_blocked_passes_behind_the_edge(local_stack: LocalStack) -> None:
-    """Through a stand-in for CloudFront/WAF applying the module's rules, the deployment-mode run passes: every
+@pytest.fixture(scope="module")
+def edge_rules(tmp_path_factory: pytest.TempPathFactory) -> EdgeRules:
+    """The WAF rules Terraform renders from infra/litellm/public-routes.yaml (tests/terraform/test_public_routes.py
+    proves them against every LiteLLM route)."""
+    return rendered_rules(tmp_path_factory.mktemp("edge"))
+
+
+def test_admin_routes_blocked_passes_behind_the_edge(local_stack: LocalStack, edge_rules: EdgeRules) -> None:
+    """Through a stand-in for CloudFront/WAF applying the rendered allowlist, the deployment-mode run passes: every
     admin route and /metrics gets the edge's 403 page, the model routes still reach the gateway."""
-    with Edge(local_stack.gateway_url, WafRules.load()).serve() as edge:
+    with Edge(local_stack.gateway_url, edge_rules).serve() as edge:
         result, report = run_json(edge.url, local_stack.master_key, "--admin-routes", "blocked")
     assert result.returncode == 0 and result.stderr == "", failed(report)
     assert statuses(report) == {**dict.fromkeys(CHECKS, "passed"), "metrics_visible": "skipped"}
@@ -350,18 +312,3 @@ def test_usage_errors_exit_2(args: list[str], env: dict[str, str], message: str)
     assert result.returncode == 2, result.output
     assert message in result.stderr and result.stdout == ""
     assert "sk-x" not in result.output
-
-
-# --- the deployment's edge rules and the smoke test agree -----------------------------------------------------------
-
-
-def test_waf_blocks_every_path_the_smoke_test_expects_blocked_and_none_it_calls() -> None:
-    rules = WafRules.load()
-    assert len(rules.admin_regexes) >= 1
-    assert [p for p in smoke.BLOCKED_PATHS if not rules.admin_blocked(p)] == []
-    assert set(smoke.PROTECTED_PATHS) <= set(smoke.BLOCKED_PATHS)
-    # /metrics: its own rule (no admin-IP exception), so the smoke test may demand the edge's 403 there too.
-    assert [p for p in smoke.METRICS_PATHS if not rules.metrics_blocked(p)] == []
-    assert rules.blocks("/METRICS/") and rules.blocks("//metrics") and rules.blocks("/%6Detrics/")
-    # What the smoke test (and every client) calls must stay public.
-    assert [p for p in PUBLIC_PATHS if rules.blocks(p)] == []

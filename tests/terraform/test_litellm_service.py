@@ -158,3 +158,40 @@ def test_migrations_assemble_database_url_from_the_task_variables() -> None:
     assert url is not None and url.startswith(
         "postgresql://litellm:p%40ss%3Aw%2Frd%23%3F%25@db.example.internal:5432/litellm"
     )
+
+
+def test_the_scraper_reads_the_metrics_server_with_its_own_token_never_the_master_key() -> None:
+    """Failed before: VictoriaMetrics got the master key as its scrape token (metrics_token_arn =
+    litellm-master-key) and scraped LiteLLM's own /metrics/ on the gateway port."""
+    loc = module_locals(MODULE)
+    metrics = loc["metrics_container"]
+    assert [unquote(a) for a in metrics["entryPoint"]] == ["python3", "-m", "llmgw_callbacks.metrics_server"]
+    assert [unquote(a) for a in metrics["command"]] == [
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "${tostring(local.metrics_port)}",
+    ]
+    (secret,) = metrics["secrets"]
+    assert (
+        unquote(secret["name"]) == "LLMGW_METRICS_TOKEN" and secret["valueFrom"] == "${var.secret_arns.metrics_token}"
+    )
+    mounts = [{k: unquote(v) for k, v in m.items()} for m in metrics["mountPoints"] if isinstance(m, dict)]
+    assert {
+        "sourceVolume": "prometheus-multiproc",
+        "containerPath": "${local.multiproc_dir}",
+        "readOnly": False,
+    } in mounts
+    env = str(loc["metrics_environment"])
+    assert "PYTHONPATH = local.callbacks_path" in env and "PROMETHEUS_MULTIPROC_DIR = local.multiproc_dir" in env
+    assert "local.metrics_container" in str(TfDir.load(MODULES / "litellm-service").module_calls["task"]["containers"])
+    assert TfDir.load(MODULES / "litellm-service").outputs["metrics_port"]["value"] == "${local.metrics_port}"
+    gateway = TfDir.load(MODULES / "gateway").module_calls
+    assert gateway["victoriametrics"]["litellm"]["metrics_token_arn"] == '${module.secrets.arns["metrics-token"]}'
+    assert gateway["victoriametrics"]["litellm"]["port"] == "${module.litellm.metrics_port}"
+    assert "metrics-token" in gateway["secrets"]["secrets"]
+    assert gateway["litellm"]["secret_arns"]["metrics_token"] == '${module.secrets.arns["metrics-token"]}'
+    uses_master_key = [
+        k for k, v in gateway.items() if k not in ("litellm", "secrets") and "litellm-master-key" in str(v)
+    ]
+    assert uses_master_key == [], f"only LiteLLM itself gets the master key, not {uses_master_key}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+
+from llmgw.edge.edge_rules import METRICS_PREFIXES
 
 from .tflib import ENVIRONMENTS, MODULES, TF_ROOT, TfDir, is_block_list, module_dirs, parse, tf_dirs, unquote
 
@@ -78,15 +79,25 @@ def _resource(module: str, rtype: str, name: str) -> dict:
 
 def test_alb_forwards_only_with_the_origin_header_and_waits_for_streams() -> None:
     alb = TfDir.load(MODULES / "alb")
-    rule = _resource("alb", "aws_lb_listener_rule", "target")
-    headers = [c["http_header"][0] for c in rule["condition"] if "http_header" in c]
-    assert headers == [
+    origin = {
+        "http_header_name": "${var.origin_header_name}",
+        "values": ["${random_password.origin_secret.result}"],
+        "__is_block__": True,
+    }
+    public = _resource("alb", "aws_lb_listener_rule", "public")
+    assert [c["http_header"][0] for c in public["condition"] if "http_header" in c] == [origin]
+    assert any("path_pattern" in c for c in public["condition"]), "a public rule always names its paths"
+    admin = _resource("alb", "aws_lb_listener_rule", "admin")
+    assert [c["http_header"][0] for c in admin["condition"] if "http_header" in c] == [
+        origin,
         {
-            "http_header_name": "${var.origin_header_name}",
-            "values": ["${random_password.origin_secret.result}"],
+            "http_header_name": "${local.admin_header_name}",
+            "values": ["${random_password.admin_secret.result}"],
             "__is_block__": True,
-        }
+        },
     ]
+    rules = {n for _, t, n, _ in alb.resources() if t == "aws_lb_listener_rule"}
+    assert rules == {"public", "admin", "blocked_paths"}, "every forwarding rule is a public or an admin rule"
     for listener in ("http", "https"):
         action = _resource("alb", "aws_lb_listener", listener)["default_action"][0]
         assert action["fixed_response"][0]["status_code"] == '"403"'
@@ -133,39 +144,28 @@ def test_cloudfront_disables_caching_forwards_everything_and_bounds_read_timeout
     assert unquote(behaviour["viewer_protocol_policy"]) == "https-only"
 
 
-def _blocked(path: str, regexes: list[str]) -> bool:
-    normalised = re.sub(r"/+", "/", path).lower()
-    return any(re.search(rx, normalised) for rx in regexes)
-
-
-ADMIN_PATHS = [
-    "/key/generate", "/key/delete", "/user/new", "/user/info", "/team/new", "/budget/new", "/model/new",
-    "/model/delete", "/model/info", "/config/update", "/ui", "/ui/", "/spend/logs", "/global/spend", "/customer/new",
-    "/organization/new", "/health", "/health/readiness", "/sso/key/generate", "/cache/flushall", "/KEY/generate",
-]  # fmt: skip
-API_PATHS = [
-    "/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/models",
-    "/models", "/v1/embeddings", "/bedrock/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/converse",
-    "/health/liveliness", "/anthropic/v1/messages",
-]  # fmt: skip
-
-
-def test_waf_blocks_admin_paths_and_metrics_but_not_the_api() -> None:
-    cf = TfDir.load(MODULES / "cloudfront")
-    regexes = [unquote(r) for r in cf.variables["blocked_path_regexes"].body["default"]]
-    regexes = [r.replace("\\\\", "\\") for r in regexes]
-    assert 1 <= len(regexes) <= 10
-    missed = [p for p in ADMIN_PATHS if not _blocked(p, regexes)]
-    wrongly = [p for p in API_PATHS if _blocked(p, regexes)]
-    assert not missed and not wrongly, f"admin paths not blocked: {missed}; API paths blocked: {wrongly}"
+def test_waf_blocks_metrics_for_everyone_and_rate_limits() -> None:
+    """The allowlist itself: test_public_routes.py (every LiteLLM route against the rendered rules)."""
     acl = _resource("cloudfront", "aws_wafv2_web_acl", "this")
     rules = {unquote(r["name"]): r for r in acl["rule"]}
-    metrics = rules["block-metrics"]["statement"][0]["byte_match_statement"][0]
-    assert (
-        unquote(metrics["search_string"]) == "/metrics" and unquote(metrics["positional_constraint"]) == "STARTS_WITH"
-    )
-    assert "block" in rules["block-metrics"]["action"][0] and "block" in rules["block-admin-paths"]["action"][0]
+    metrics = rules["block-metrics"]
+    assert "block" in metrics["action"][0] and str(metrics["priority"]) == "0"
+    match = metrics["statement"][0]["or_statement"][0]["dynamic"][0]['"statement"']
+    assert match["for_each"] == "${toset(local.metrics_prefixes)}"
+    byte = match["content"][0]["byte_match_statement"][0]
+    assert unquote(byte["positional_constraint"]) == "STARTS_WITH"
+    assert {unquote(t["type"]) for t in byte["text_transformation"]} == {"URL_DECODE", "NORMALIZE_PATH", "LOWERCASE"}
     assert "rate_based_statement" in rules["rate-limit-per-ip"]["statement"][0]
+    locals_ = {
+        k: v
+        for doc in TfDir.load(MODULES / "cloudfront").docs.values()
+        for b in doc.get("locals", [])
+        for k, v in b.items()
+    }
+    # The evaluator of the route tests (llmgw.edge.edge_rules) blocks the same prefixes.
+    assert (
+        [unquote(p) for p in locals_["metrics_prefixes"]] == list(METRICS_PREFIXES) == ["/metrics", "/grafana/metrics"]
+    )
 
 
 def test_waf_counts_body_rules_instead_of_blocking_llm_requests() -> None:

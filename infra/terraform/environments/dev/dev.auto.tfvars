@@ -31,3 +31,8 @@ admin_allowed_cidrs = []
 
 # sha256 digest of the versions.env LiteLLM tag (docs/deployment.md shows how to look it up); null: the tag alone.
 litellm_image_digest = null
+
+# Grafana: reachable by admin clients only (admin_allowed_cidrs or the private admin path, docs/security-edge.md).
+# Single sign-on (OIDC) puts it behind the IdP; grafana_public = true (which requires it) opens /grafana to all.
+grafana_sso    = null
+grafana_public = false

@@ -51,6 +51,11 @@ module "gateway" {
     retention_period = "30d"
   }
 
+  grafana = {
+    sso    = var.grafana_sso
+    public = var.grafana_public
+  }
+
   log_retention_days          = 30
   secret_recovery_window_days = 0
 }

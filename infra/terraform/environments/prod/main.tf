@@ -46,5 +46,10 @@ module "gateway" {
     retention_period = "1y"
   }
 
+  grafana = {
+    sso    = var.grafana_sso
+    public = var.grafana_public
+  }
+
   log_retention_days = 365
 }

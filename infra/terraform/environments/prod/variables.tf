@@ -69,3 +69,14 @@ variable "litellm_image_digest" {
   description = "sha256 digest of the LiteLLM image tag in versions.env (docs/deployment.md: how to look it up); null runs the tag alone."
   type        = string
 }
+
+variable "grafana_sso" {
+  description = "Single sign-on for Grafana (OIDC): the grafana module's sso input (client_id, client_secret_arn, auth_url, token_url, api_url, role_attribute_path, ...; docs/security-edge.md), or null for the admin password only."
+  type        = any
+}
+
+variable "grafana_public" {
+  description = "Put /grafana on the public path (requires grafana_sso); false: admin clients only (docs/security-edge.md)."
+  type        = bool
+  nullable    = false
+}

@@ -1,6 +1,9 @@
 # Internet-facing ALB that only CloudFront can use: the security group admits CloudFront's origin-facing managed
 # prefix list only, and every listener rule also requires a secret header that CloudFront adds (value generated
-# here, kept out of outputs that environments expose). Anything else gets 403 from the default action.
+# here, kept out of outputs that environments expose). A target is forwarded only its public rules (the allowlist:
+# methods + path patterns) and, for admin clients, its admin rule: WAF inserts a second secret header
+# (x-amzn-waf-<name>) into requests from admin_allowed_cidrs. Anything else gets 403 from the default action.
+# Listener rule limits (AWS ELB quotas): 5 condition values per rule, 3 per condition, 5 wildcards.
 
 data "aws_ec2_managed_prefix_list" "cloudfront" {
   name = "com.amazonaws.global.cloudfront.origin-facing"
@@ -12,6 +15,23 @@ locals {
   listener_arn  = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http[0].arn
   # Target group names are limited to 32 characters.
   tg_names = { for k, t in var.targets : k => substr("${var.name}-${k}", 0, 32) }
+
+  # One listener rule per public rule of a target, at the target's priority + its index.
+  public_rules = merge([
+    for k, t in var.targets : {
+      for i, r in t.public_rules : "${k}/${i}" => {
+        target        = k
+        priority      = t.priority + i
+        methods       = r.methods
+        path_patterns = r.path_patterns
+      }
+    }
+  ]...)
+  admin_rules = { for k, t in var.targets : k => t.admin if t.admin != null }
+  # The blocked paths, at most 3 patterns per rule (3 match evaluations per condition), priorities 1 to 9.
+  blocked_rules = chunklist(var.blocked_path_patterns, 3)
+
+  admin_header_name = "x-amzn-waf-${var.admin_header_name}"
 }
 
 resource "random_password" "origin_secret" {
@@ -19,6 +39,16 @@ resource "random_password" "origin_secret" {
   special = false
   keepers = {
     version = var.origin_secret_version
+  }
+}
+
+# The admin header's value: WAF inserts it for admin clients only, and a client's own x-amzn-waf-* header is
+# blocked at WAF, so only requests from admin_allowed_cidrs carry it.
+resource "random_password" "admin_secret" {
+  length  = 48
+  special = false
+  keepers = {
+    version = var.admin_secret_version
   }
 }
 
@@ -127,8 +157,43 @@ resource "aws_lb_listener" "http" {
   }
 }
 
-resource "aws_lb_listener_rule" "target" {
-  for_each = var.targets
+resource "aws_lb_listener_rule" "public" {
+  for_each = local.public_rules
+
+  listener_arn = local.listener_arn
+  priority     = each.value.priority
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this[each.value.target].arn
+  }
+
+  condition {
+    http_header {
+      http_header_name = var.origin_header_name
+      values           = [random_password.origin_secret.result]
+    }
+  }
+
+  dynamic "condition" {
+    for_each = length(each.value.methods) == 0 ? [] : [each.value.methods]
+    content {
+      http_request_method {
+        values = condition.value
+      }
+    }
+  }
+
+  condition {
+    path_pattern {
+      values = each.value.path_patterns
+    }
+  }
+}
+
+# Admin clients (the WAF admin header): any path of the target, or its admin path patterns.
+resource "aws_lb_listener_rule" "admin" {
+  for_each = local.admin_rules
 
   listener_arn = local.listener_arn
   priority     = each.value.priority
@@ -145,6 +210,13 @@ resource "aws_lb_listener_rule" "target" {
     }
   }
 
+  condition {
+    http_header {
+      http_header_name = local.admin_header_name
+      values           = [random_password.admin_secret.result]
+    }
+  }
+
   dynamic "condition" {
     for_each = each.value.path_patterns == null ? [] : [each.value.path_patterns]
     content {
@@ -156,8 +228,10 @@ resource "aws_lb_listener_rule" "target" {
 }
 
 resource "aws_lb_listener_rule" "blocked_paths" {
+  count = length(local.blocked_rules)
+
   listener_arn = local.listener_arn
-  priority     = 1
+  priority     = 1 + count.index
 
   action {
     type = "fixed-response"
@@ -170,7 +244,12 @@ resource "aws_lb_listener_rule" "blocked_paths" {
 
   condition {
     path_pattern {
-      values = var.blocked_path_patterns
+      values = local.blocked_rules[count.index]
     }
   }
+}
+
+moved {
+  from = aws_lb_listener_rule.blocked_paths
+  to   = aws_lb_listener_rule.blocked_paths[0]
 }

@@ -31,7 +31,7 @@ output "listener_protocol" {
 output "target_group_arns" {
   description = "Target group ARN per target key (available once its listener rule exists: ECS refuses target groups without a load balancer)."
   value       = { for k, tg in aws_lb_target_group.this : k => tg.arn }
-  depends_on  = [aws_lb_listener_rule.target]
+  depends_on  = [aws_lb_listener_rule.public, aws_lb_listener_rule.admin]
 }
 
 output "target_group_arn_suffixes" {
@@ -51,4 +51,13 @@ output "origin_header" {
 output "idle_timeout" {
   description = "Idle timeout of the load balancer in seconds: targets must keep idle connections open longer (keep-alive)."
   value       = aws_lb.this.idle_timeout
+}
+
+output "admin_header" {
+  description = "The header WAF must insert for admin clients (sensitive): name without the x-amzn-waf- prefix (WAF adds it) and value."
+  value = {
+    name  = var.admin_header_name
+    value = random_password.admin_secret.result
+  }
+  sensitive = true
 }

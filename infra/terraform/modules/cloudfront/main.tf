@@ -1,8 +1,10 @@
 # CloudFront in front of the ALB: no caching, every method, header (Authorization included: allowed because
-# caching is off), cookie and query string forwarded, secret origin header added. WAF (scope CLOUDFRONT) blocks
-# /metrics and the LiteLLM admin/UI routes on the public path (admin routes open to admin_allowed_cidrs, IPv4 and
-# IPv6), rate-limits per API key and, more loosely, per IP, and applies AWS managed rules with the body-inspecting
-# rules set to count so large LLM requests (and prompts about Log4j) are not blocked.
+# caching is off), cookie and query string forwarded, secret origin header added. WAF (scope CLOUDFRONT) lets
+# through only the allowlist of the public path (var.public_routes, rendered by modules/public-routes from
+# infra/litellm/public-routes.yaml) unless the client is in admin_allowed_cidrs (IPv4 and IPv6): those get the
+# admin header the ALB requires for any other path. /metrics is blocked for everyone. Rate limits per API key and,
+# more loosely, per IP; AWS managed rules with the body-inspecting rules set to count so large LLM requests (and
+# prompts about Log4j) are not blocked.
 
 locals {
   # CloudFront-scoped WAF web ACLs, their logs and CloudFront certificates exist only in us-east-1 (an AWS constraint),
@@ -10,12 +12,25 @@ locals {
   global_region = "us-east-1"
   aliases       = var.custom_domain == null ? [] : [var.custom_domain.name]
   # Headers WAF must never write to its logs.
-  redacted_headers = ["authorization", "x-api-key", "x-litellm-api-key", "cookie"]
+  redacted_headers = ["authorization", "x-api-key", "x-litellm-api-key", "cookie", "x-amzn-waf-${nonsensitive(var.admin_header.name)}"]
   admin_ipv4       = [for c in var.admin_allowed_cidrs : c if can(cidrnetmask(c))]
   admin_ipv6       = [for c in var.admin_allowed_cidrs : c if !can(cidrnetmask(c))]
   # The headers a LiteLLM key arrives in: each distinct value is one rate-limit bucket (a request without the
   # header is not counted by that rule; the per-IP rule still applies).
   key_headers = { "rate-limit-per-key-bearer" = "authorization", "rate-limit-per-key-x-api-key" = "x-api-key" }
+
+  metrics_prefixes = ["/metrics", "/grafana/metrics"]
+  # Labels of this web ACL's own rules (label_match_statement without a namespace prefix matches them).
+  public_label = "llmgw:public-route"
+  admin_label  = "llmgw:admin-client"
+  public_route_rules = [
+    for i, g in var.public_routes : {
+      name         = "public-route-${g.name}"
+      group        = g.name
+      method_regex = g.method_regex
+      priority     = 10 + i
+    }
+  ]
 }
 
 data "aws_cloudfront_cache_policy" "disabled" {
@@ -32,14 +47,17 @@ data "aws_cloudfront_response_headers_policy" "security" {
 
 # --- WAF -------------------------------------------------------------------------------------------------------
 
-resource "aws_wafv2_regex_pattern_set" "admin_paths" {
+# One regex pattern set per method list of the allowlist (modules/public-routes): anchored whole-path regexes.
+resource "aws_wafv2_regex_pattern_set" "public_routes" {
+  for_each = { for g in var.public_routes : g.name => g }
+
   region      = local.global_region
-  name        = "${var.name}-admin-paths"
-  description = "LiteLLM admin and UI routes, blocked on the public path"
+  name        = "${var.name}-public-${each.key}"
+  description = "Public routes for ${join(", ", each.value.methods)} (infra/litellm/public-routes.yaml)"
   scope       = "CLOUDFRONT"
 
   dynamic "regular_expression" {
-    for_each = toset(var.blocked_path_regexes)
+    for_each = toset(each.value.regexes)
     content {
       regex_string = regular_expression.value
     }
@@ -69,14 +87,14 @@ resource "aws_wafv2_ip_set" "admin_ipv6" {
 resource "aws_wafv2_web_acl" "this" {
   region      = local.global_region
   name        = var.name
-  description = "LLM gateway: admin routes and /metrics blocked, rate limit, managed rules sized for LLM bodies"
+  description = "LLM gateway: public routes only (admins: any), /metrics blocked, rate limits, managed rules sized for LLM bodies"
   scope       = "CLOUDFRONT"
 
   default_action {
     allow {}
   }
 
-  # 1. /metrics is scraped per task inside the VPC only: never public, whatever the client.
+  # 1. /metrics (LiteLLM's and Grafana's) is scraped inside the VPC only: never public, whatever the client.
   rule {
     name     = "block-metrics"
     priority = 0
@@ -86,27 +104,34 @@ resource "aws_wafv2_web_acl" "this" {
     }
 
     statement {
-      byte_match_statement {
-        search_string         = "/metrics"
-        positional_constraint = "STARTS_WITH"
+      or_statement {
+        dynamic "statement" {
+          for_each = toset(local.metrics_prefixes)
+          content {
+            byte_match_statement {
+              search_string         = statement.value
+              positional_constraint = "STARTS_WITH"
 
-        field_to_match {
-          uri_path {}
-        }
+              field_to_match {
+                uri_path {}
+              }
 
-        text_transformation {
-          priority = 0
-          type     = "URL_DECODE"
-        }
+              text_transformation {
+                priority = 0
+                type     = "URL_DECODE"
+              }
 
-        text_transformation {
-          priority = 1
-          type     = "NORMALIZE_PATH"
-        }
+              text_transformation {
+                priority = 1
+                type     = "NORMALIZE_PATH"
+              }
 
-        text_transformation {
-          priority = 2
-          type     = "LOWERCASE"
+              text_transformation {
+                priority = 2
+                type     = "LOWERCASE"
+              }
+            }
+          }
         }
       }
     }
@@ -118,10 +143,192 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  # 2. Admin and UI routes, unless the client is in the admin IP set.
+  # 2. Only WAF itself may send x-amzn-waf-* headers to the origin (the admin header below): a client's own is
+  # refused (AWS WAF developer guide, "Inserting custom request headers": headers are inserted after inspection,
+  # so this rule sees the client's headers only).
   rule {
-    name     = "block-admin-paths"
+    name     = "block-waf-headers"
     priority = 1
+
+    action {
+      block {}
+    }
+
+    statement {
+      byte_match_statement {
+        search_string         = "x-amzn-waf-"
+        positional_constraint = "STARTS_WITH"
+
+        field_to_match {
+          headers {
+            match_scope       = "KEY"
+            oversize_handling = "MATCH"
+
+            match_pattern {
+              all {}
+            }
+          }
+        }
+
+        text_transformation {
+          priority = 0
+          type     = "LOWERCASE"
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-block-waf-headers"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # 3. Admin clients (admin_allowed_cidrs, IPv4 and IPv6): counted and labelled, and WAF inserts the admin header
+  # (x-amzn-waf-<name>: <secret>) that the ALB's admin rule requires to forward any path.
+  rule {
+    name     = "admin-client"
+    priority = 2
+
+    action {
+      count {
+        custom_request_handling {
+          insert_header {
+            name  = var.admin_header.name
+            value = var.admin_header.value
+          }
+        }
+      }
+    }
+
+    rule_label {
+      name = local.admin_label
+    }
+
+    statement {
+      or_statement {
+        statement {
+          ip_set_reference_statement {
+            arn = aws_wafv2_ip_set.admin.arn
+          }
+        }
+
+        statement {
+          ip_set_reference_statement {
+            arn = aws_wafv2_ip_set.admin_ipv6.arn
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-admin-client"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # 4. The allowlist: one rule per method list (method regex AND the URL-decoded path in its regex pattern set),
+  # and the public prefixes (Grafana behind SSO), each labelled public.
+  dynamic "rule" {
+    for_each = local.public_route_rules
+    content {
+      name     = rule.value.name
+      priority = rule.value.priority
+
+      action {
+        count {}
+      }
+
+      rule_label {
+        name = local.public_label
+      }
+
+      statement {
+        and_statement {
+          statement {
+            regex_match_statement {
+              regex_string = rule.value.method_regex
+
+              field_to_match {
+                method {}
+              }
+
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+
+          statement {
+            regex_pattern_set_reference_statement {
+              arn = aws_wafv2_regex_pattern_set.public_routes[rule.value.group].arn
+
+              field_to_match {
+                uri_path {}
+              }
+
+              # Decoded, not normalised: "/x/../v1/messages" must not pass for "/v1/messages" (LiteLLM routes the
+              # path as sent), and %2F must not hide a slash inside a {param} segment.
+              text_transformation {
+                priority = 0
+                type     = "URL_DECODE"
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-${rule.value.name}"
+        sampled_requests_enabled   = true
+      }
+    }
+  }
+
+  dynamic "rule" {
+    for_each = length(var.public_path_prefixes) == 0 ? [] : ["public-prefixes"]
+    content {
+      name     = rule.value
+      priority = 19
+
+      action {
+        count {}
+      }
+
+      rule_label {
+        name = local.public_label
+      }
+
+      statement {
+        regex_match_statement {
+          regex_string = join("|", flatten([for p in var.public_path_prefixes : ["^${p}$", "^${p}/"]]))
+
+          field_to_match {
+            uri_path {}
+          }
+
+          text_transformation {
+            priority = 0
+            type     = "URL_DECODE"
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-${rule.value}"
+        sampled_requests_enabled   = true
+      }
+    }
+  }
+
+  # 5. Everything that is neither a public route nor from an admin client: 403 at the edge.
+  rule {
+    name     = "block-unlisted-paths"
+    priority = 20
 
     action {
       block {}
@@ -130,26 +337,12 @@ resource "aws_wafv2_web_acl" "this" {
     statement {
       and_statement {
         statement {
-          regex_pattern_set_reference_statement {
-            arn = aws_wafv2_regex_pattern_set.admin_paths.arn
-
-            field_to_match {
-              uri_path {}
-            }
-
-            text_transformation {
-              priority = 0
-              type     = "URL_DECODE"
-            }
-
-            text_transformation {
-              priority = 1
-              type     = "NORMALIZE_PATH"
-            }
-
-            text_transformation {
-              priority = 2
-              type     = "LOWERCASE"
+          not_statement {
+            statement {
+              label_match_statement {
+                scope = "LABEL"
+                key   = local.public_label
+              }
             }
           }
         }
@@ -157,18 +350,9 @@ resource "aws_wafv2_web_acl" "this" {
         statement {
           not_statement {
             statement {
-              or_statement {
-                statement {
-                  ip_set_reference_statement {
-                    arn = aws_wafv2_ip_set.admin.arn
-                  }
-                }
-
-                statement {
-                  ip_set_reference_statement {
-                    arn = aws_wafv2_ip_set.admin_ipv6.arn
-                  }
-                }
+              label_match_statement {
+                scope = "LABEL"
+                key   = local.admin_label
               }
             }
           }
@@ -178,16 +362,16 @@ resource "aws_wafv2_web_acl" "this" {
 
     visibility_config {
       cloudwatch_metrics_enabled = true
-      metric_name                = "${var.name}-block-admin-paths"
+      metric_name                = "${var.name}-block-unlisted-paths"
       sampled_requests_enabled   = true
     }
   }
 
-  # 3. Per-IP rate limit: a backstop sized for a whole team behind one NAT address; the per-key rules below are
+  # 6. Per-IP rate limit: a backstop sized for a whole team behind one NAT address; the per-key rules below are
   # the limit a single client meets.
   rule {
     name     = "rate-limit-per-ip"
-    priority = 2
+    priority = 30
 
     action {
       block {}
@@ -210,7 +394,7 @@ resource "aws_wafv2_web_acl" "this" {
 
   rule {
     name     = "aws-ip-reputation"
-    priority = 3
+    priority = 31
 
     override_action {
       none {}
@@ -233,7 +417,7 @@ resource "aws_wafv2_web_acl" "this" {
   # Common rule set with its body-inspecting rules counted, not blocked (LLM request bodies).
   rule {
     name     = "aws-common"
-    priority = 4
+    priority = 32
 
     override_action {
       none {}
@@ -267,7 +451,7 @@ resource "aws_wafv2_web_acl" "this" {
   # because prompts of a coding assistant legitimately contain "${jndi:" and serialized Java.
   rule {
     name     = "aws-known-bad-inputs"
-    priority = 5
+    priority = 33
 
     override_action {
       none {}
@@ -301,7 +485,7 @@ resource "aws_wafv2_web_acl" "this" {
   # legitimately call the gateway from cloud machines.
   rule {
     name     = "aws-anonymous-ip"
-    priority = 6
+    priority = 34
 
     override_action {
       none {}
@@ -328,14 +512,14 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  # 8./9. Per-key rate limits: every distinct LiteLLM key (Authorization: Bearer ..., or x-api-key) is its own
+  # Per-key rate limits: every distinct LiteLLM key (Authorization: Bearer ..., or x-api-key) is its own
   # bucket, so one busy developer is slowed down without the rest of the office behind the same address.
   # A request without the header is left out of that rule (AWS WAF RateBasedStatementCustomKey).
   dynamic "rule" {
     for_each = local.key_headers
     content {
       name     = rule.key
-      priority = rule.key == "rate-limit-per-key-bearer" ? 7 : 8
+      priority = rule.key == "rate-limit-per-key-bearer" ? 35 : 36
 
       action {
         block {}

@@ -101,24 +101,51 @@ variable "rate_limit_per_ip_per_5min" {
   }
 }
 
-variable "blocked_path_regexes" {
-  description = "Regular expressions (matched against the URL-decoded, normalised, lower-cased path) of LiteLLM admin and UI routes that are blocked on the public path unless the client IP is in admin_allowed_cidrs. At most 10 (WAF regex pattern set limit)."
-  type        = list(string)
-  default = [
-    "^/(key|user|team|budget|model|config|customer|end_user|organization|spend|global|credentials|sso|cache|alerting|email|audit|guardrails|tag|fallback|router|settings|debug|routes)(/|$)",
-    "^/(ui|litellm/\\.well-known|\\.well-known/litellm|get_image|get_logo|login|logout|onboarding|invitation|fallback_login)",
-    "^/(model_group/info|v2/model/info|v1/model/info|model/info|health/(readiness|services|test_connection)|health$)",
-  ]
+variable "public_routes" {
+  description = "The allowlist of the public path, one group per method list (the public-routes module's waf_groups output): name, methods, method_regex and the anchored path regexes of one regex pattern set. Every other path is blocked unless the client is in admin_allowed_cidrs."
+  type = list(object({
+    name         = string
+    methods      = list(string)
+    method_regex = string
+    regexes      = list(string)
+  }))
   nullable = false
 
   validation {
-    condition     = length(var.blocked_path_regexes) >= 1 && length(var.blocked_path_regexes) <= 10
-    error_message = "blocked_path_regexes needs 1 to 10 patterns."
+    condition     = length(var.public_routes) >= 1 && length(var.public_routes) <= 9 && alltrue([for g in var.public_routes : length(g.regexes) >= 1 && length(g.regexes) <= 10 && alltrue([for rx in g.regexes : length(rx) <= 200 && startswith(rx, "^") && endswith(rx, "$")])])
+    error_message = "public_routes needs 1 to 9 groups of 1 to 10 anchored regexes (^...$) of at most 200 characters (AWS WAF regex pattern set limits)."
+  }
+}
+
+variable "public_path_prefixes" {
+  description = "Path prefixes open to every client for every method, e.g. [\"/grafana\"] when Grafana has SSO (the prefix itself and everything below it). Empty by default."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for p in var.public_path_prefixes : can(regex("^(/[a-z0-9-]+)+$", p))])
+    error_message = "public_path_prefixes must look like /grafana (lowercase segments, no trailing slash)."
+  }
+}
+
+variable "admin_header" {
+  description = "Header WAF inserts into admin clients' requests (the alb module's admin_header output): name without the x-amzn-waf- prefix WAF adds, and the secret value the ALB's admin rule requires."
+  type = object({
+    name  = string
+    value = string
+  })
+  sensitive = true
+  nullable  = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,40}$", var.admin_header.name)) && length(var.admin_header.value) >= 32
+    error_message = "admin_header.name must be 1-40 lowercase letters, digits or hyphens and the value at least 32 characters."
   }
 }
 
 variable "admin_allowed_cidrs" {
-  description = "Client CIDRs, IPv4 or IPv6 (e.g. an office egress /32 or /56), whose requests may reach the admin routes; empty: admin routes are blocked for everyone on the public path."
+  description = "Client CIDRs, IPv4 or IPv6 (e.g. an office egress /32 or /56), whose requests may reach every path (the admin routes, Grafana) except /metrics; empty: only the public routes are reachable on the public path (admins use the private admin path, docs/security-edge.md)."
   type        = list(string)
   default     = []
   nullable    = false

@@ -44,6 +44,7 @@ module "iam" {
   bedrock_policy_json = var.bedrock_policy_json
   rds_db_user_arns    = var.rds_db_user_arns
   efs_access          = var.efs_access
+  ecs_exec            = var.ecs_exec
 }
 
 module "config_sync" {
@@ -116,6 +117,7 @@ resource "aws_ecs_service" "this" {
   deployment_maximum_percent         = var.service.deployment_maximum_percent
   propagate_tags                     = "SERVICE"
   enable_ecs_managed_tags            = true
+  enable_execute_command             = var.ecs_exec
   wait_for_steady_state              = false
 
   deployment_circuit_breaker {

@@ -171,3 +171,10 @@ variable "log_kms_key_arn" {
   type        = string
   default     = null
 }
+
+variable "ecs_exec" {
+  description = "Enable ECS Exec on the service (aws ecs execute-command, SSM port forwarding to a task) with the task role's SSM channel permissions."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -34,6 +34,10 @@ locals {
     stream_timeout  = try(local.litellm_settings.router_settings.stream_timeout, 600) * local.timeout_attempts * local.stream_reads
   }
   timeouts_fit_the_edge = alltrue([for t in values(local.litellm_timeouts) : t + local.litellm_overhead < var.edge.origin_read_timeout])
+
+  # Grafana on the public path only with SSO (var.grafana).
+  grafana_paths  = ["/grafana", "/grafana/*"]
+  grafana_public = var.grafana.public
 }
 
 # The model catalogue (infra/litellm/models.yaml), read in this one place: the inference profiles LiteLLM calls, the
@@ -64,8 +68,11 @@ module "secrets" {
   recovery_window_in_days = var.secret_recovery_window_days
   secrets = {
     litellm-master-key = {
-      description = "LiteLLM master key (admin; also the bearer token VictoriaMetrics scrapes /metrics/ with)"
+      description = "LiteLLM master key (admin tooling only)"
       prefix      = "sk-"
+    }
+    metrics-token = {
+      description = "Bearer token of the metrics server beside LiteLLM: VictoriaMetrics scrapes with it; it reads the metrics and nothing else"
     }
     litellm-salt-key = {
       description = "LiteLLM salt key: encrypts credentials stored in the database. Never rotate once data exists."
@@ -99,23 +106,37 @@ module "alb" {
   certificate_arn     = var.edge.origin_certificate_arn
   deletion_protection = var.edge.alb_deletion_protect
   targets = {
+    # Grafana: admin clients only (the WAF admin header), unless it has SSO and is public (local.grafana_public).
     grafana = {
       port              = 3000
       health_check_path = "/grafana/api/health"
-      path_patterns     = ["/grafana", "/grafana/*"]
-      priority          = 10
+      priority          = 20
+      public_rules      = local.grafana_public ? [{ path_patterns = local.grafana_paths }] : []
+      admin             = { priority = 25, path_patterns = local.grafana_paths }
     }
+    # LiteLLM: the allowlist for everyone, any path for admin clients (after Grafana's rules).
     litellm = {
       port                 = 4000
       health_check_path    = "/health/liveliness"
-      priority             = 100
+      priority             = 200
       deregistration_delay = var.litellm.drain_seconds
+      public_rules         = module.public_routes.alb_rules
+      admin                = { priority = 1000 }
     }
   }
 }
 
+# The allowlist of the public path (infra/litellm/public-routes.yaml) as WAF regexes and ALB path rules.
+module "public_routes" {
+  source = "../public-routes"
+}
+
 module "cloudfront" {
   source = "../cloudfront"
+
+  public_routes        = module.public_routes.waf_groups
+  public_path_prefixes = local.grafana_public ? ["/grafana"] : []
+  admin_header         = module.alb.admin_header
 
   name                        = local.name
   origin_domain_name          = local.https_origin ? var.edge.origin_domain_name : module.alb.dns_name
@@ -189,8 +210,9 @@ module "litellm" {
   config_file                    = local.config_file
   callbacks_dir                  = local.callbacks_dir
   secret_arns = {
-    master_key = module.secrets.arns["litellm-master-key"]
-    salt_key   = module.secrets.arns["litellm-salt-key"]
+    master_key    = module.secrets.arns["litellm-master-key"]
+    salt_key      = module.secrets.arns["litellm-salt-key"]
+    metrics_token = module.secrets.arns["metrics-token"]
   }
   database = {
     host              = module.database.address
@@ -207,6 +229,7 @@ module "litellm" {
     auth_secret_arn   = module.redis[0].auth_secret_arn
   }
   bedrock_policy_json = module.models.bedrock_policy_json
+  ecs_exec            = var.ecs_exec
   cpu                 = var.litellm.cpu
   memory              = var.litellm.memory
   workers_per_task    = var.litellm.workers_per_task
@@ -245,7 +268,7 @@ module "victoriametrics" {
     service_discovery_name = module.litellm.service_discovery_name
     port                   = module.litellm.metrics_port
     security_group_id      = module.litellm.security_group_id
-    metrics_token_arn      = module.secrets.arns["litellm-master-key"]
+    metrics_token_arn      = module.secrets.arns["metrics-token"]
   }
 }
 
@@ -271,6 +294,8 @@ module "grafana" {
     security_group_id = module.victoriametrics.security_group_id
   }
   admin_password_secret_arn = module.secrets.arns["grafana-admin-password"]
+  sso                       = var.grafana.sso
+  ecs_exec                  = var.ecs_exec
   cpu                       = var.observability.grafana_cpu
   memory                    = var.observability.grafana_memory
   log_retention_days        = var.log_retention_days

@@ -9,17 +9,18 @@ output "gateway_url" {
 }
 
 output "grafana_url" {
-  description = "Public URL of Grafana (user admin, password in the grafana-admin-password secret)."
+  description = "URL of Grafana (user admin, password in the grafana-admin-password secret, or SSO): reachable from admin_allowed_cidrs or the private admin path, from everywhere only with grafana.public (docs/security-edge.md)."
   value       = module.grafana.url
 }
 
 output "secret_arns" {
-  description = "ARNs of the secrets (never their values): LiteLLM master and salt keys, Grafana admin password, RDS master user, Redis AUTH token."
+  description = "ARNs of the secrets (never their values): LiteLLM master and salt keys, Grafana admin password, metrics token, RDS master user, Redis AUTH token."
   value = merge(
     {
       litellm_master_key     = module.secrets.arns["litellm-master-key"]
       litellm_salt_key       = module.secrets.arns["litellm-salt-key"]
       grafana_admin_password = module.secrets.arns["grafana-admin-password"]
+      metrics_token          = module.secrets.arns["metrics-token"]
       database_master_user   = module.database.master_user_secret_arn
     },
     var.redis == null ? {} : { redis_auth_token = module.redis[0].auth_secret_arn },

@@ -165,3 +165,25 @@ variable "config_bucket_force_destroy" {
   default     = true
   nullable    = false
 }
+
+variable "grafana" {
+  description = "Grafana's access: sso (OIDC through Grafana's generic OAuth, the grafana module's sso input; null: admin password only) and public (true: /grafana is on the public path for everyone, which requires sso; false: only admin clients reach it, i.e. edge.admin_allowed_cidrs or the private admin path, docs/security-edge.md)."
+  type = object({
+    public = optional(bool, false)
+    sso    = optional(any) # the grafana module's sso input (typed and validated there)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = !var.grafana.public || var.grafana.sso != null
+    error_message = "grafana.public needs grafana.sso: Grafana's dashboards show per-user spend, so a public Grafana must sit behind single sign-on."
+  }
+}
+
+variable "ecs_exec" {
+  description = "ECS Exec on the LiteLLM and Grafana services: the private admin path (SSM port forwarding to a task, docs/security-edge.md) for operators whose IAM allows ecs:ExecuteCommand and ssm:StartSession. false turns it off."
+  type        = bool
+  default     = true
+  nullable    = false
+}

@@ -12,8 +12,16 @@ resource "aws_iam_openid_connect_provider" "github" {
   tags           = var.tags
 }
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
 locals {
   oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : var.oidc_provider_arn
+  account_root_arn  = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  plan_role_arn     = aws_iam_role.plan.arn
+  apply_role_arn    = aws_iam_role.apply.arn
+  plan_key_arn      = var.plan_store == null ? null : aws_kms_key.plans[0].arn
 }
 
 resource "aws_iam_role" "plan" {
@@ -62,4 +70,39 @@ resource "aws_iam_role_policy_attachment" "apply" {
 
   role       = aws_iam_role.apply.name
   policy_arn = each.value
+}
+
+# --- The plan store (var.plan_store; policies in policies.tf) ----------------------------------------------------
+
+resource "aws_kms_key" "plans" {
+  count = var.plan_store == null ? 0 : 1
+
+  description             = "Terraform plans of ${var.name_prefix} between deploy.yml's plan and apply jobs: encrypt ${aws_iam_role.plan.name}, decrypt ${aws_iam_role.apply.name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.plan_key_deletion_window_days
+  policy                  = local.plan_store_key_policy
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "plans" {
+  count = var.plan_store == null ? 0 : 1
+
+  name          = "alias/${var.name_prefix}-terraform-plans"
+  target_key_id = aws_kms_key.plans[0].key_id
+}
+
+resource "aws_iam_role_policy" "plan_store_put" {
+  count = var.plan_store == null ? 0 : 1
+
+  name   = "terraform-plan-store"
+  role   = aws_iam_role.plan.id
+  policy = local.plan_store_put_policy
+}
+
+resource "aws_iam_role_policy" "plan_store_get" {
+  count = var.plan_store == null ? 0 : 1
+
+  name   = "terraform-plan-store"
+  role   = aws_iam_role.apply.id
+  policy = local.plan_store_get_policy
 }

@@ -32,3 +32,8 @@ output "apply_subjects" {
   description = "OIDC subject claims (sub) the apply role trusts."
   value       = local.apply_subjects
 }
+
+output "plan_kms_key_arn" {
+  description = "ARN of the plan store's KMS key (null without plan_store): set it as repository variable TF_PLAN_KMS_KEY_ARN_<ENV> (docs/ci.md)."
+  value       = local.plan_key_arn
+}

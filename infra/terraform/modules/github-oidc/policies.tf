@@ -84,3 +84,84 @@ locals {
     )
   })
 }
+
+# The plan store (var.plan_store): the binary plan carries the stack's secrets in clear, so it is kept in the state
+# bucket encrypted with a KMS key of its own. The plan role may only encrypt (GenerateDataKey: S3 PutObject with
+# SSE-KMS) and is denied reading the objects; the apply role may only decrypt (S3 GetObject). Account
+# administrators keep the key's management (not its use): without kms:PutKeyPolicy for the account the key could
+# not be managed again. Uses only S3 (kms:ViaService). The role ARNs come from main.tf (local.plan_role_arn,
+# local.apply_role_arn, local.account_root_arn).
+locals {
+  plan_store_objects = var.plan_store == null ? null : "${var.plan_store.bucket_arn}/${var.plan_store.key_prefix}*"
+  via_s3             = { StringLike = { "kms:ViaService" = "s3.*.amazonaws.com" } }
+
+  plan_store_key_policy = var.plan_store == null ? null : jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministersTheKeyButDoesNotUseIt"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root_arn }
+        Action = [
+          "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:Describe*", "kms:DisableKey",
+          "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:Get*", "kms:List*",
+          "kms:PutKeyPolicy", "kms:RetireGrant", "kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:TagResource",
+          "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+        ]
+        Resource = "*"
+      },
+      {
+        Sid       = "PlanRoleEncryptsOnly"
+        Effect    = "Allow"
+        Principal = { AWS = local.plan_role_arn }
+        Action    = ["kms:GenerateDataKey", "kms:Encrypt"]
+        Resource  = "*"
+        Condition = local.via_s3
+      },
+      {
+        Sid       = "ApplyRoleDecryptsOnly"
+        Effect    = "Allow"
+        Principal = { AWS = local.apply_role_arn }
+        Action    = ["kms:Decrypt"]
+        Resource  = "*"
+        Condition = local.via_s3
+      },
+    ]
+  })
+
+  plan_store_put_policy = var.plan_store == null ? null : jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "PutPlansEncryptedWithThePlanKey"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject"]
+        Resource = local.plan_store_objects
+        Condition = {
+          StringEquals = {
+            "s3:x-amz-server-side-encryption"                = "aws:kms"
+            "s3:x-amz-server-side-encryption-aws-kms-key-id" = local.plan_key_arn
+          }
+        }
+      },
+      {
+        Sid      = "NeverReadPlans"
+        Effect   = "Deny"
+        Action   = ["s3:GetObject", "s3:GetObjectVersion"]
+        Resource = local.plan_store_objects
+      },
+    ]
+  })
+
+  plan_store_get_policy = var.plan_store == null ? null : jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ReadStoredPlans"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:GetObjectVersion"]
+        Resource = local.plan_store_objects
+      },
+    ]
+  })
+}

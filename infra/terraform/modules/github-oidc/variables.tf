@@ -215,3 +215,34 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "plan_store" {
+  description = "Where deploy.yml stores the binary plan between its plan and apply jobs (docs/ci.md, \"Plans and secrets\"): the state bucket and the key prefix (plans/<environment>/ in deploy.yml). The module creates a KMS key the plan role may only encrypt with and the apply role may only decrypt with, lets the plan role put objects under the prefix (SSE-KMS with that key only, never read) and the apply role read them. null: no plan store (the roles get no access to plans)."
+  type = object({
+    bucket_arn = string
+    key_prefix = optional(string, "plans/")
+  })
+  default = null
+
+  validation {
+    condition     = var.plan_store == null ? true : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.plan_store.bucket_arn))
+    error_message = "plan_store.bucket_arn must be an S3 bucket ARN (arn:aws:s3:::name)."
+  }
+
+  validation {
+    condition     = var.plan_store == null ? true : endswith(var.plan_store.key_prefix, "/") && !startswith(var.plan_store.key_prefix, "/") && !strcontains(var.plan_store.key_prefix, "*") && length(var.plan_store.key_prefix) > 1
+    error_message = "plan_store.key_prefix must be a folder such as plans/ (ends with /, no leading /, no *)."
+  }
+}
+
+variable "plan_key_deletion_window_days" {
+  description = "Waiting period before the plan KMS key is deleted after a destroy (7-30 days)."
+  type        = number
+  default     = 7
+  nullable    = false
+
+  validation {
+    condition     = var.plan_key_deletion_window_days >= 7 && var.plan_key_deletion_window_days <= 30
+    error_message = "plan_key_deletion_window_days must be between 7 and 30."
+  }
+}

@@ -1,7 +1,11 @@
 # Stock Grafana on Fargate behind the same ALB/CloudFront under /grafana. Provisioning (data source, dashboard
 # provider) and dashboards from infra/grafana/ are S3 objects copied into task volumes by the same init container
-# as LiteLLM's config, at the object versions the task definition names (a rollback restores them). Admin password from Secrets Manager, no anonymous
-# access, no sign-up. Grafana's own database is task-local: everything it shows is provisioned from git.
+# as LiteLLM's config, at the object versions the task definition names (a rollback restores them). Admin password
+# from Secrets Manager, no anonymous access, no sign-up, no /metrics of its own. Optional SSO (var.sso: generic
+# OAuth/OIDC with PKCE and a strict role mapping; the client secret an ECS secret from Secrets Manager): the login
+# form and basic auth are then off. Who can reach it at all is the edge's decision (the gateway module: admin
+# clients only unless SSO and public). Grafana's own database is task-local: everything it shows is provisioned
+# from git.
 
 data "aws_region" "current" {}
 
@@ -35,6 +39,7 @@ locals {
       GF_SECURITY_DISABLE_GRAVATAR       = "true"
       GF_AUTH_ANONYMOUS_ENABLED          = "false"
       GF_USERS_ALLOW_SIGN_UP             = "false"
+      GF_METRICS_ENABLED                 = "false"
       GF_ANALYTICS_REPORTING_ENABLED     = "false"
       GF_ANALYTICS_CHECK_FOR_UPDATES     = "false"
       GF_PATHS_PROVISIONING              = local.provisioning_dir
@@ -42,7 +47,37 @@ locals {
       VICTORIAMETRICS_URL                = var.victoriametrics.url
       GF_DASHBOARDS_MIN_REFRESH_INTERVAL = "10s"
     },
+    local.sso_environment,
     local.content_hashes,
+  )
+
+  # Generic OAuth (OIDC): users are created on their first SSO login (allow_sign_up of the provider; the built-in
+  # sign-up stays off) and get the role role_attribute_path maps them to, or no login at all (strict).
+  sso_environment = var.sso == null ? {} : merge(
+    {
+      GF_AUTH_GENERIC_OAUTH_ENABLED               = "true"
+      GF_AUTH_GENERIC_OAUTH_NAME                  = var.sso.name
+      GF_AUTH_GENERIC_OAUTH_CLIENT_ID             = var.sso.client_id
+      GF_AUTH_GENERIC_OAUTH_SCOPES                = join(" ", var.sso.scopes)
+      GF_AUTH_GENERIC_OAUTH_AUTH_URL              = var.sso.auth_url
+      GF_AUTH_GENERIC_OAUTH_TOKEN_URL             = var.sso.token_url
+      GF_AUTH_GENERIC_OAUTH_API_URL               = var.sso.api_url
+      GF_AUTH_GENERIC_OAUTH_USE_PKCE              = "true"
+      GF_AUTH_GENERIC_OAUTH_ALLOW_SIGN_UP         = "true"
+      GF_AUTH_GENERIC_OAUTH_ROLE_ATTRIBUTE_PATH   = var.sso.role_attribute_path
+      GF_AUTH_GENERIC_OAUTH_ROLE_ATTRIBUTE_STRICT = "true"
+      GF_AUTH_DISABLE_LOGIN_FORM                  = "true"
+      GF_AUTH_BASIC_ENABLED                       = "false"
+    },
+    length(var.sso.allowed_domains) == 0 ? {} : { GF_AUTH_GENERIC_OAUTH_ALLOWED_DOMAINS = join(" ", var.sso.allowed_domains) },
+    length(var.sso.allowed_groups) == 0 ? {} : {
+      GF_AUTH_GENERIC_OAUTH_ALLOWED_GROUPS        = join(" ", var.sso.allowed_groups)
+      GF_AUTH_GENERIC_OAUTH_GROUPS_ATTRIBUTE_PATH = var.sso.groups_attribute_path
+    },
+  )
+  secrets = concat(
+    [{ name = "GF_SECURITY_ADMIN_PASSWORD", valueFrom = var.admin_password_secret_arn }],
+    var.sso == null ? [] : [{ name = "GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET", valueFrom = var.sso.client_secret_arn }],
   )
 
   log_configuration = {
@@ -60,7 +95,7 @@ locals {
     essential    = true
     portMappings = [{ containerPort = local.port, protocol = "tcp", name = "http" }]
     environment  = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
-    secrets      = [{ name = "GF_SECURITY_ADMIN_PASSWORD", valueFrom = var.admin_password_secret_arn }]
+    secrets      = local.secrets
     mountPoints = [
       { sourceVolume = "grafana-provisioning", containerPath = local.provisioning_dir, readOnly = true },
       { sourceVolume = "grafana-dashboards", containerPath = local.dashboards_dir, readOnly = true },
@@ -94,6 +129,7 @@ module "task" {
   source = "../fargate-service"
 
   name                       = var.name
+  ecs_exec                   = var.ecs_exec
   security_group_description = "Grafana: 3000 from the ALB; queries VictoriaMetrics"
   cluster_arn                = var.cluster_arn
   vpc_id                     = var.vpc_id
@@ -112,7 +148,7 @@ module "task" {
     [for f in local.dashboard_files : { key = aws_s3_object.dashboards[f].key, version_id = aws_s3_object.dashboards[f].version_id, path = "${local.dashboards_dir}/${trimprefix(f, "dashboards/")}" }],
   )
   content_hashes     = local.content_hashes
-  secret_arns        = [var.admin_password_secret_arn]
+  secret_arns        = [for s in local.secrets : s.valueFrom]
   log_retention_days = var.log_retention_days
   log_kms_key_arn    = var.log_kms_key_arn
   volumes            = [{ name = "grafana-provisioning" }, { name = "grafana-dashboards" }]

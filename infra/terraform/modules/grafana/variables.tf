@@ -103,6 +103,39 @@ variable "admin_password_secret_arn" {
   nullable    = false
 }
 
+variable "sso" {
+  description = "Optional single sign-on through OIDC (Grafana's generic OAuth, PKCE): the IdP's endpoints, the client id, the Secrets Manager ARN of the client secret (created by you: aws secretsmanager create-secret), the JMESPath mapping a user to Admin, Editor or Viewer (a user it maps to nothing cannot log in), optional allowed e-mail domains and groups. Register <public_url>/grafana/login/generic_oauth as the redirect URI. null: admin password only."
+  type = object({
+    name                  = optional(string, "SSO")
+    client_id             = string
+    client_secret_arn     = string
+    auth_url              = string
+    token_url             = string
+    api_url               = string
+    scopes                = optional(list(string), ["openid", "email", "profile"])
+    role_attribute_path   = string
+    allowed_domains       = optional(list(string), [])
+    allowed_groups        = optional(list(string), [])
+    groups_attribute_path = optional(string, "groups")
+  })
+  default = null
+
+  validation {
+    condition     = var.sso == null ? true : alltrue([for u in [var.sso.auth_url, var.sso.token_url, var.sso.api_url] : startswith(u, "https://")])
+    error_message = "sso.auth_url, token_url and api_url must be https:// URLs of the identity provider."
+  }
+
+  validation {
+    condition     = var.sso == null ? true : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.sso.client_secret_arn))
+    error_message = "sso.client_secret_arn must be the ARN of a Secrets Manager secret (the client secret is never a plain value)."
+  }
+
+  validation {
+    condition     = var.sso == null ? true : trimspace(var.sso.role_attribute_path) != "" && trimspace(var.sso.client_id) != "" && contains(var.sso.scopes, "openid")
+    error_message = "sso needs a client_id, a role_attribute_path (JMESPath to Admin/Editor/Viewer, e.g. contains(groups[*], 'grafana-admins') && 'Admin' || 'Viewer') and the openid scope."
+  }
+}
+
 variable "cpu" {
   description = "Task vCPU units."
   type        = number
@@ -128,4 +161,11 @@ variable "log_kms_key_arn" {
   description = "KMS key of the log group (null: the CloudWatch Logs service key)."
   type        = string
   default     = null
+}
+
+variable "ecs_exec" {
+  description = "Enable ECS Exec on the service: the private admin path (aws ecs execute-command, SSM port forwarding to a task; docs/security-edge.md)."
+  type        = bool
+  default     = false
+  nullable    = false
 }

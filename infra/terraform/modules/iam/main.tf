@@ -136,3 +136,29 @@ resource "aws_iam_role_policy" "bedrock" {
   role   = aws_iam_role.task.id
   policy = var.bedrock_policy_json
 }
+
+# ECS Exec (aws ecs execute-command, SSM port forwarding to a task: the private admin path, docs/security-edge.md):
+# the SSM agent inside the task opens its channels with these actions, which take no resource (AWS ECS developer
+# guide, "Monitor Amazon ECS containers with ECS Exec": IAM permissions required for ECS Exec).
+data "aws_iam_policy_document" "ecs_exec" {
+  count = var.ecs_exec ? 1 : 0
+
+  statement {
+    sid = "EcsExecSsmChannels"
+    actions = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    resources = ["*"] # the ssmmessages actions support no resource-level permissions
+  }
+}
+
+resource "aws_iam_role_policy" "ecs_exec" {
+  count = var.ecs_exec ? 1 : 0
+
+  name   = "ecs-exec"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.ecs_exec[0].json
+}

@@ -75,3 +75,10 @@ variable "efs_access" {
   })
   default = null
 }
+
+variable "ecs_exec" {
+  description = "Let the task's SSM agent open ECS Exec sessions (aws ecs execute-command, SSM port forwarding): the private admin path."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -25,6 +25,9 @@ locals {
   config_dir     = "/etc/litellm"
   callbacks_path = "/etc/litellm/callbacks"
   multiproc_dir  = "/var/run/prometheus-multiproc"
+  # The metrics server beside LiteLLM (llmgw_callbacks.metrics_server): what VictoriaMetrics scrapes, with a token
+  # that reads the metrics and nothing else.
+  metrics_port = 4001
   # Seconds the gateway keeps an idle connection open beyond the ALB's idle timeout.
   keepalive_margin = 15
   callback_files   = sort(fileset(var.callbacks_dir, "llmgw_callbacks/**/*.py"))
@@ -96,7 +99,7 @@ locals {
   )
 
   secret_arns = concat(
-    [var.secret_arns.master_key, var.secret_arns.salt_key, var.database.secret_arn],
+    [var.secret_arns.master_key, var.secret_arns.salt_key, var.secret_arns.metrics_token, var.database.secret_arn],
     var.redis == null ? [] : [var.redis.auth_secret_arn],
   )
 
@@ -176,6 +179,37 @@ locals {
     ulimits          = [{ name = "nofile", softLimit = 65536, hardLimit = 65536 }]
     logConfiguration = local.log_configuration
   }
+
+  # The scrape endpoint: the stock image running llmgw_callbacks.metrics_server on the workers' shared
+  # PROMETHEUS_MULTIPROC_DIR, with its own bearer token (LLMGW_METRICS_TOKEN) and no other key. Not essential: if
+  # it stops, the task keeps serving and the scrape target goes down (up == 0), which alerts.
+  metrics_container = {
+    name         = "metrics"
+    image        = local.image
+    essential    = false
+    entryPoint   = ["python3", "-m", "llmgw_callbacks.metrics_server"]
+    command      = ["--host", "0.0.0.0", "--port", tostring(local.metrics_port)]
+    portMappings = [{ containerPort = local.metrics_port, protocol = "tcp", name = "metrics" }]
+    environment  = [for k in sort(keys(local.metrics_environment)) : { name = k, value = local.metrics_environment[k] }]
+    secrets      = [{ name = "LLMGW_METRICS_TOKEN", valueFrom = var.secret_arns.metrics_token }]
+    mountPoints = [
+      local.config_mount,
+      { sourceVolume = "prometheus-multiproc", containerPath = local.multiproc_dir, readOnly = false },
+    ]
+    dependsOn = [{ containerName = "config-sync", condition = "SUCCESS" }, { containerName = "litellm", condition = "START" }]
+    healthCheck = {
+      command     = ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${local.metrics_port}/health', timeout=4)"]
+      interval    = 30
+      timeout     = 5
+      retries     = 3
+      startPeriod = 60
+    }
+    logConfiguration = merge(local.log_configuration, { options = merge(local.log_configuration.options, { awslogs-stream-prefix = "metrics" }) })
+  }
+  metrics_environment = merge(local.litellm_base_env, {
+    PYTHONPATH               = local.callbacks_path
+    PROMETHEUS_MULTIPROC_DIR = local.multiproc_dir
+  })
 }
 
 # --- Configuration objects -------------------------------------------------------------------------------------
@@ -204,7 +238,8 @@ module "task" {
   source = "../fargate-service"
 
   name                       = var.name
-  security_group_description = "LiteLLM tasks: 4000 from the ALB and the metrics scraper"
+  ecs_exec                   = var.ecs_exec
+  security_group_description = "LiteLLM tasks: 4000 from the ALB, 4001 from the metrics scraper"
   cluster_arn                = var.cluster_arn
   vpc_id                     = var.vpc_id
   subnet_ids                 = var.subnet_ids
@@ -230,7 +265,7 @@ module "task" {
   volumes = [{ name = "litellm-config" }, { name = "prometheus-multiproc" }]
   containers = concat(
     var.run_migrations ? [local.migrate_container] : [],
-    [local.db_user_container, local.litellm_container],
+    [local.db_user_container, local.litellm_container, local.metrics_container],
   )
 
   service = {

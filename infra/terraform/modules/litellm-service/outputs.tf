@@ -24,8 +24,8 @@ output "service_discovery_name" {
 }
 
 output "metrics_port" {
-  description = "Port /metrics/ is served on (the gateway port)."
-  value       = local.port
+  description = "Port of the metrics server beside LiteLLM (/metrics/ with the metrics token): what VictoriaMetrics scrapes."
+  value       = local.metrics_port
 }
 
 output "task_role_arn" {

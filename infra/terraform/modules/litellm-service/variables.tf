@@ -101,10 +101,11 @@ variable "callbacks_dir" {
 }
 
 variable "secret_arns" {
-  description = "Secrets Manager ARNs of the LiteLLM master key and salt key."
+  description = "Secrets Manager ARNs of the LiteLLM master key and salt key, and of the metrics token (the bearer token of the metrics server VictoriaMetrics scrapes; it reads the metrics and nothing else)."
   type = object({
-    master_key = string
-    salt_key   = string
+    master_key    = string
+    salt_key      = string
+    metrics_token = string
   })
   nullable = false
 }
@@ -246,5 +247,12 @@ variable "extra_environment" {
   description = "Additional non-secret environment variables of the LiteLLM container."
   type        = map(string)
   default     = {}
+  nullable    = false
+}
+
+variable "ecs_exec" {
+  description = "Enable ECS Exec on the service: the private admin path (aws ecs execute-command, SSM port forwarding to a task; docs/security-edge.md)."
+  type        = bool
+  default     = false
   nullable    = false
 }

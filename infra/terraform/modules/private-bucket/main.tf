@@ -64,6 +64,28 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # Short-lived objects under a prefix (e.g. the stored Terraform plans of deploy.yml): gone after the given days,
+  # their old versions a day later.
+  dynamic "rule" {
+    for_each = var.expiring_prefixes
+    content {
+      id     = "expire-${trimsuffix(replace(rule.key, "/", "-"), "-")}"
+      status = "Enabled"
+
+      filter {
+        prefix = rule.key
+      }
+
+      expiration {
+        days = rule.value
+      }
+
+      noncurrent_version_expiration {
+        noncurrent_days = 1
+      }
+    }
+  }
+
   depends_on = [aws_s3_bucket_versioning.this]
 }
 

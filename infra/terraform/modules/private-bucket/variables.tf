@@ -44,3 +44,15 @@ variable "noncurrent_versions_to_keep" {
     error_message = "noncurrent_versions_to_keep must be between 1 and 100 (or null)."
   }
 }
+
+variable "expiring_prefixes" {
+  description = "Key prefixes whose objects expire after the given number of days (their noncurrent versions one day later), e.g. { \"plans/\" = 14 } for stored Terraform plans."
+  type        = map(number)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for p, d in var.expiring_prefixes : endswith(p, "/") && !startswith(p, "/") && d >= 1])
+    error_message = "expiring_prefixes keys are folders (ending with /, no leading /) and the days at least 1."
+  }
+}

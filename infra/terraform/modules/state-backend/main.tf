@@ -8,6 +8,9 @@ module "bucket" {
   force_destroy           = false
   noncurrent_version_days = var.noncurrent_version_days
   kms_key_arn             = var.kms_key_arn
+  # The binary plans deploy.yml stores between its plan and apply jobs (encrypted with the plan key of
+  # modules/github-oidc): needed for one run only.
+  expiring_prefixes = { (var.plans_prefix) = var.plans_retention_days }
 }
 
 data "aws_region" "current" {}

@@ -16,3 +16,27 @@ variable "kms_key_arn" {
   type        = string
   default     = null
 }
+
+variable "plans_prefix" {
+  description = "Key prefix of the plans deploy.yml stores between its plan and apply jobs (the plan_store of modules/github-oidc)."
+  type        = string
+  default     = "plans/"
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.plans_prefix, "/") && !startswith(var.plans_prefix, "/")
+    error_message = "plans_prefix must be a folder such as plans/."
+  }
+}
+
+variable "plans_retention_days" {
+  description = "Days a stored plan is kept (a deploy run that waits longer for its prod approval must plan again)."
+  type        = number
+  default     = 14
+  nullable    = false
+
+  validation {
+    condition     = var.plans_retention_days >= 1 && var.plans_retention_days <= 90
+    error_message = "plans_retention_days must be between 1 and 90."
+  }
+}

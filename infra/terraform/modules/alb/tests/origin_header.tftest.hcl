@@ -18,14 +18,21 @@ variables {
     grafana = {
       port              = 3000
       health_check_path = "/grafana/api/health"
-      path_patterns     = ["/grafana", "/grafana/*"]
-      priority          = 10
+      priority          = 20
+      admin             = { priority = 25, path_patterns = ["/grafana", "/grafana/*"] }
     }
     litellm = {
       port                 = 4000
       health_check_path    = "/health/liveliness"
-      priority             = 100
+      priority             = 200
       deregistration_delay = 900
+      # What modules/public-routes renders (shortened).
+      public_rules = [
+        { methods = ["GET", "HEAD"], path_patterns = ["/"] },
+        { methods = ["POST"], path_patterns = ["/v1/messages", "/v1/messages/count_tokens", "/v1/chat/completions"] },
+        { methods = ["GET"], path_patterns = ["/v1/models", "/v1/models/*"] },
+      ]
+      admin = { priority = 1000 }
     }
   }
 }
@@ -40,15 +47,31 @@ run "only_cloudfront_with_the_origin_header_is_forwarded" {
 
   assert {
     condition = alltrue([
-      for key, rule in aws_lb_listener_rule.target :
+      for rule in concat(values(aws_lb_listener_rule.public), values(aws_lb_listener_rule.admin)) :
       length([for c in rule.condition : c if length(c.http_header) == 1 && try(c.http_header[0].http_header_name, "") == "X-Origin-Verify"]) == 1
     ])
     error_message = "Every forwarding rule must require the secret origin header."
   }
 
   assert {
-    condition     = length(aws_lb_listener_rule.target["grafana"].condition) == 2 && length(aws_lb_listener_rule.target["litellm"].condition) == 1
-    error_message = "Grafana is routed on its path, LiteLLM is the catch-all (header only)."
+    condition     = toset(keys(aws_lb_listener_rule.public)) == toset(["litellm/0", "litellm/1", "litellm/2"]) && aws_lb_listener_rule.public["litellm/1"].priority == 201
+    error_message = "One listener rule per public rule, at the target's priority + index; Grafana has none by default."
+  }
+
+  assert {
+    condition = alltrue([
+      for rule in values(aws_lb_listener_rule.public) :
+      length([for c in rule.condition : c if length(c.path_pattern) == 1]) == 1 && length([for c in rule.condition : c if length(c.http_request_method) == 1]) == 1
+    ])
+    error_message = "A public rule forwards its methods on its paths only."
+  }
+
+  assert {
+    condition = alltrue([
+      for k, rule in aws_lb_listener_rule.admin :
+      length([for c in rule.condition : c if try(c.http_header[0].http_header_name, "") == "x-amzn-waf-llmgw-admin"]) == 1
+    ]) && length(aws_lb_listener_rule.admin["litellm"].condition) == 2 && length(aws_lb_listener_rule.admin["grafana"].condition) == 3
+    error_message = "Admin rules need WAF's admin header: LiteLLM on any path, Grafana on its paths."
   }
 
   assert {
@@ -57,8 +80,8 @@ run "only_cloudfront_with_the_origin_header_is_forwarded" {
   }
 
   assert {
-    condition     = aws_lb_listener_rule.blocked_paths.priority == 1 && aws_lb_listener_rule.blocked_paths.action[0].fixed_response[0].status_code == "403"
-    error_message = "/metrics must be answered 403 before any forwarding rule."
+    condition     = length(aws_lb_listener_rule.blocked_paths) == 2 && aws_lb_listener_rule.blocked_paths[0].priority == 1 && aws_lb_listener_rule.blocked_paths[1].action[0].fixed_response[0].status_code == "403"
+    error_message = "/metrics and /grafana/metrics must be answered 403 before any forwarding rule (3 patterns per rule)."
   }
 
   assert {
@@ -88,4 +111,21 @@ run "short_idle_timeout_is_rejected" {
   }
 
   expect_failures = [var.idle_timeout]
+}
+
+run "a_rule_over_the_alb_condition_limits_is_rejected" {
+  command = plan
+
+  variables {
+    targets = {
+      litellm = {
+        port              = 4000
+        health_check_path = "/health/liveliness"
+        priority          = 200
+        public_rules      = [{ methods = ["GET", "HEAD"], path_patterns = ["/a", "/b", "/c"] }]
+      }
+    }
+  }
+
+  expect_failures = [var.targets]
 }

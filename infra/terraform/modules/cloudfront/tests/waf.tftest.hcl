@@ -28,6 +28,15 @@ variables {
     name  = "X-Origin-Verify"
     value = "not-a-real-secret-only-for-the-test"
   }
+  admin_header = {
+    name  = "llmgw-admin"
+    value = "not-a-real-admin-secret-only-for-the-test"
+  }
+  # What modules/public-routes renders for two method lists.
+  public_routes = [
+    { name = "get", methods = ["GET"], method_regex = "^GET$", regexes = ["^/v1/models$|^/v1/models/[^/.][^/]*$"] },
+    { name = "post", methods = ["POST"], method_regex = "^POST$", regexes = ["^/v1/messages$", "^/v1/chat/completions$"] },
+  ]
 }
 
 run "waf_lets_large_llm_bodies_through_and_blocks_metrics" {
@@ -47,9 +56,35 @@ run "waf_lets_large_llm_bodies_through_and_blocks_metrics" {
   assert {
     condition = length([
       for r in aws_wafv2_web_acl.this.rule : r
-      if r.name == "block-metrics" && try(length(r.action[0].block), 0) == 1 && try(r.statement[0].byte_match_statement[0].search_string, "") == "/metrics"
+      if r.name == "block-metrics" && try(length(r.action[0].block), 0) == 1 && toset([for s in r.statement[0].or_statement[0].statement : s.byte_match_statement[0].search_string]) == toset(["/metrics", "/grafana/metrics"])
     ]) == 1
-    error_message = "/metrics must be blocked on the public path."
+    error_message = "/metrics and /grafana/metrics must be blocked on the public path."
+  }
+
+  assert {
+    condition     = toset(keys(aws_wafv2_regex_pattern_set.public_routes)) == toset(["get", "post"]) && length(aws_wafv2_regex_pattern_set.public_routes["post"].regular_expression) == 2
+    error_message = "One regex pattern set per method list of the allowlist, holding its regexes."
+  }
+
+  assert {
+    condition = length([
+      for r in aws_wafv2_web_acl.this.rule : r
+      if r.name == "block-unlisted-paths" && try(length(r.action[0].block), 0) == 1 && length(r.statement[0].and_statement[0].statement) == 2
+    ]) == 1 && length([for r in aws_wafv2_web_acl.this.rule : r if startswith(r.name, "public-route-") && try(length(r.action[0].count), 0) == 1]) == 2
+    error_message = "Every path that no public-route rule labelled (and no admin client sent) is blocked."
+  }
+
+  assert {
+    condition = length([
+      for r in aws_wafv2_web_acl.this.rule : r
+      if r.name == "admin-client" && try(r.action[0].count[0].custom_request_handling[0].insert_header[0].name, "") == "llmgw-admin"
+    ]) == 1
+    error_message = "Admin clients get the admin header inserted (x-amzn-waf-llmgw-admin at the origin)."
+  }
+
+  assert {
+    condition     = length([for r in aws_wafv2_web_acl.this.rule : r if r.name == "public-prefixes"]) == 0
+    error_message = "No public prefix unless one is configured."
   }
 
   assert {
@@ -136,4 +171,27 @@ run "the_whole_internet_is_not_an_admin" {
   }
 
   expect_failures = [var.admin_allowed_cidrs]
+}
+
+run "grafana_with_sso_is_a_public_prefix" {
+  command = plan
+
+  variables {
+    public_path_prefixes = ["/grafana"]
+  }
+
+  assert {
+    condition     = one([for r in aws_wafv2_web_acl.this.rule : r.statement[0].regex_match_statement[0].regex_string if r.name == "public-prefixes"]) == "^/grafana$|^/grafana/"
+    error_message = "A public prefix is the prefix itself and everything below it."
+  }
+}
+
+run "an_unanchored_public_regex_is_rejected" {
+  command = plan
+
+  variables {
+    public_routes = [{ name = "get", methods = ["GET"], method_regex = "^GET$", regexes = ["/v1/models"] }]
+  }
+
+  expect_failures = [var.public_routes]
 }

@@ -117,3 +117,25 @@ run "with_a_target_group_and_a_registry" {
     error_message = "The target group, the registry and the grace period are passed through."
   }
 }
+
+run "ecs_exec_is_off_unless_asked" {
+  command = plan
+
+  assert {
+    condition     = aws_ecs_service.this.enable_execute_command == false
+    error_message = "ECS Exec is opt-in per service."
+  }
+}
+
+run "ecs_exec_on" {
+  command = plan
+
+  variables {
+    ecs_exec = true
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.enable_execute_command
+    error_message = "ecs_exec enables execute-command on the service (the task role gets the SSM channel actions)."
+  }
+}

@@ -95,3 +95,13 @@ run "litellm_timeouts_above_the_edge_read_timeout_are_refused" {
 
   expect_failures = [output.gateway_url]
 }
+
+run "a_public_grafana_needs_sso" {
+  command = plan
+
+  variables {
+    grafana = { public = true }
+  }
+
+  expect_failures = [var.grafana]
+}

@@ -88,3 +88,45 @@ run "an_apply_role_without_environments_is_refused" {
 
   expect_failures = [var.apply_environments]
 }
+
+run "no_plan_store_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_kms_key.plans) == 0 && length(aws_iam_role_policy.plan_store_put) == 0 && length(aws_iam_role_policy.plan_store_get) == 0
+    error_message = "Without plan_store neither role gets access to stored plans."
+  }
+}
+
+run "plan_store_key_encrypts_for_plan_and_decrypts_for_apply" {
+  command = plan
+
+  variables {
+    plan_store = { bucket_arn = "arn:aws:s3:::acme-terraform-state" }
+  }
+
+  assert {
+    condition     = length(aws_kms_key.plans) == 1 && aws_kms_key.plans[0].enable_key_rotation && aws_kms_alias.plans[0].name == "alias/llmgw-test-terraform-plans"
+    error_message = "A rotated KMS key of its own holds the stored plans."
+  }
+
+  assert {
+    condition     = strcontains(aws_iam_role_policy.plan_store_put[0].policy, "\"Effect\":\"Deny\"") && strcontains(aws_iam_role_policy.plan_store_put[0].policy, "arn:aws:s3:::acme-terraform-state/plans/*")
+    error_message = "The plan role puts plans under plans/ and may never read them."
+  }
+
+  assert {
+    condition     = strcontains(aws_iam_role_policy.plan_store_get[0].policy, "s3:GetObjectVersion") && !strcontains(aws_iam_role_policy.plan_store_get[0].policy, "s3:PutObject")
+    error_message = "The apply role only reads stored plans."
+  }
+}
+
+run "a_plan_store_prefix_must_be_a_folder" {
+  command = plan
+
+  variables {
+    plan_store = { bucket_arn = "arn:aws:s3:::acme-terraform-state", key_prefix = "plans" }
+  }
+
+  expect_failures = [var.plan_store]
+}

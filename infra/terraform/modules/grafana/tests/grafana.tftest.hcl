@@ -97,3 +97,67 @@ run "csrf_trusts_the_public_host_and_config_is_pinned" {
     error_message = "Every provisioning file and dashboard is copied at its pinned S3 version."
   }
 }
+
+run "no_anonymous_access_no_sign_up_no_metrics_and_the_password_from_secrets_manager" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for name, want in { GF_AUTH_ANONYMOUS_ENABLED = "false", GF_USERS_ALLOW_SIGN_UP = "false", GF_METRICS_ENABLED = "false" } :
+      one([for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "grafana"]).environment : e.value if e.name == name]) == want
+    ])
+    error_message = "Anonymous access, the built-in sign-up and Grafana's /metrics are off."
+  }
+
+  assert {
+    condition     = [for s in one([for c in jsondecode(output.container_definitions) : c if c.name == "grafana"]).secrets : s.name] == ["GF_SECURITY_ADMIN_PASSWORD"]
+    error_message = "The admin password is an ECS secret (Secrets Manager), never an environment value."
+  }
+}
+
+run "sso_through_oidc_with_a_strict_role_mapping" {
+  command = apply
+
+  variables {
+    sso = {
+      client_id           = "grafana"
+      client_secret_arn   = "arn:aws:secretsmanager:us-east-1:111122223333:secret:llmgw-test/grafana-oidc-AbCdEf"
+      auth_url            = "https://idp.example.com/oauth2/authorize"
+      token_url           = "https://idp.example.com/oauth2/token"
+      api_url             = "https://idp.example.com/oauth2/userinfo"
+      role_attribute_path = "contains(groups[*], 'grafana-admins') && 'Admin' || 'Viewer'"
+    }
+  }
+
+  assert {
+    condition = alltrue([
+      for name, want in {
+        GF_AUTH_GENERIC_OAUTH_ENABLED  = "true", GF_AUTH_GENERIC_OAUTH_ROLE_ATTRIBUTE_STRICT = "true",
+        GF_AUTH_GENERIC_OAUTH_USE_PKCE = "true", GF_AUTH_DISABLE_LOGIN_FORM = "true", GF_AUTH_BASIC_ENABLED = "false",
+      } : one([for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "grafana"]).environment : e.value if e.name == name]) == want
+    ])
+    error_message = "SSO on, roles mapped strictly, PKCE, no login form and no basic auth."
+  }
+
+  assert {
+    condition     = one([for s in one([for c in jsondecode(output.container_definitions) : c if c.name == "grafana"]).secrets : s.valueFrom if s.name == "GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET"]) == "arn:aws:secretsmanager:us-east-1:111122223333:secret:llmgw-test/grafana-oidc-AbCdEf" && !strcontains(output.container_definitions, "\"GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET\",\"value\"")
+    error_message = "The client secret is an ECS secret from Secrets Manager, never a plain value."
+  }
+}
+
+run "a_plain_client_secret_is_refused" {
+  command = plan
+
+  variables {
+    sso = {
+      client_id           = "grafana"
+      client_secret_arn   = "s3cr3t"
+      auth_url            = "https://idp.example.com/oauth2/authorize"
+      token_url           = "https://idp.example.com/oauth2/token"
+      api_url             = "https://idp.example.com/oauth2/userinfo"
+      role_attribute_path = "'Viewer'"
+    }
+  }
+
+  expect_failures = [var.sso]
+}

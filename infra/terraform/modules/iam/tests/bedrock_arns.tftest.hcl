@@ -72,3 +72,25 @@ run "a_policy_that_is_not_iam_json_is_rejected" {
 
   expect_failures = [var.bedrock_policy_json]
 }
+
+run "ecs_exec_channels_only_when_asked" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_role_policy.ecs_exec) == 0
+    error_message = "No SSM channel permissions unless ECS Exec is on."
+  }
+}
+
+run "ecs_exec_gets_the_ssm_channel_actions" {
+  command = plan
+
+  variables {
+    ecs_exec = true
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.ecs_exec) == 1 && toset(flatten([for s in data.aws_iam_policy_document.ecs_exec[0].statement : s.actions])) == toset(["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"])
+    error_message = "ECS Exec needs exactly the four ssmmessages channel actions on the task role."
+  }
+}

@@ -75,8 +75,9 @@ variables {
   config_file                    = "../../../litellm/config.yaml"
   callbacks_dir                  = "../../../../callbacks"
   secret_arns = {
-    master_key = "arn:aws:secretsmanager:us-east-1:111122223333:secret:llmgw-test/litellm-master-key-AbCdEf"
-    salt_key   = "arn:aws:secretsmanager:us-east-1:111122223333:secret:llmgw-test/litellm-salt-key-AbCdEf"
+    master_key    = "arn:aws:secretsmanager:us-east-1:111122223333:secret:llmgw-test/litellm-master-key-AbCdEf"
+    salt_key      = "arn:aws:secretsmanager:us-east-1:111122223333:secret:llmgw-test/litellm-salt-key-AbCdEf"
+    metrics_token = "arn:aws:secretsmanager:us-east-1:111122223333:secret:llmgw-test/metrics-token-AbCdEf"
   }
   database = {
     host              = "llmgw-test-db.abc.us-east-1.rds.amazonaws.com"
@@ -129,4 +130,23 @@ run "unknown_database_user_names_are_refused" {
   }
 
   expect_failures = [var.database]
+}
+
+run "the_metrics_server_serves_the_scraper_with_its_own_token" {
+  command = apply
+
+  assert {
+    condition     = one([for c in jsondecode(output.container_definitions) : c.entryPoint if c.name == "metrics"]) == ["python3", "-m", "llmgw_callbacks.metrics_server"] && output.metrics_port == 4001
+    error_message = "A metrics sidecar runs llmgw_callbacks.metrics_server on port 4001, what VictoriaMetrics scrapes."
+  }
+
+  assert {
+    condition     = [for s in one([for c in jsondecode(output.container_definitions) : c if c.name == "metrics"]).secrets : s.name] == ["LLMGW_METRICS_TOKEN"] && one([for c in jsondecode(output.container_definitions) : c if c.name == "metrics"]).secrets[0].valueFrom == "arn:aws:secretsmanager:us-east-1:111122223333:secret:llmgw-test/metrics-token-AbCdEf"
+    error_message = "The metrics server gets its own token from Secrets Manager and no other secret (never the master key)."
+  }
+
+  assert {
+    condition     = contains([for m in one([for c in jsondecode(output.container_definitions) : c if c.name == "metrics"]).mountPoints : m.sourceVolume], "prometheus-multiproc")
+    error_message = "It reads the workers' shared PROMETHEUS_MULTIPROC_DIR."
+  }
 }

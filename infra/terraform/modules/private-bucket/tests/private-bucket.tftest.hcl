@@ -96,3 +96,16 @@ run "invalid_bucket_name_is_refused" {
 
   expect_failures = [var.name]
 }
+
+run "objects_under_an_expiring_prefix_are_deleted" {
+  command = plan
+
+  variables {
+    expiring_prefixes = { "plans/" = 14 }
+  }
+
+  assert {
+    condition     = length([for r in aws_s3_bucket_lifecycle_configuration.this.rule : r if r.id == "expire-plans" && r.filter[0].prefix == "plans/" && r.expiration[0].days == 14]) == 1
+    error_message = "Stored plans expire after 14 days."
+  }
+}

@@ -69,3 +69,12 @@ run "backend_config_names_the_bucket_and_region" {
     error_message = "backend_config is what environments/<env>/backend.hcl needs: bucket and region."
   }
 }
+
+run "stored_plans_expire" {
+  command = apply
+
+  assert {
+    condition     = output.plan_store.key_prefix == "plans/" && output.plan_store.bucket_arn != ""
+    error_message = "The plan store of modules/github-oidc is this bucket's plans/ prefix (expired by private-bucket's rule)."
+  }
+}
