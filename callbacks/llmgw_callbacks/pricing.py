@@ -73,9 +73,7 @@ def price_entry(model_map_information: object, served_model: str) -> Mapping[str
     return None
 
 
-def cache_write_cost_usd(
-    write_5m: int, write_1h: int, prompt_tokens: int, entry: Mapping[str, object] | None
-) -> float:
+def cache_write_cost_usd(write_5m: int, write_1h: int, prompt_tokens: int, entry: Mapping[str, object] | None) -> float:
     """What the request's prompt-cache writes cost: 5-minute writes at ``cache_creation_input_token_cost``, 1-hour
     writes at ``cache_creation_input_token_cost_above_1hr`` (the 5-minute rate when the entry has none, as LiteLLM
     prices them), each at the request's context tier when the entry has one."""
