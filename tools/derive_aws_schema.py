@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Derive the Terraform provider schemas (aws 6.25.0, random 3.7.2) offline from the CDKTF bindings into a cache.
+"""Derive the Terraform provider schemas (aws 6.45.0, random 3.7.2) offline from the CDK bindings into a cache.
 
     tools/derive_aws_schema.py [--out PATH] [--jsii-root DIR] [--force] [--json]
 
@@ -21,7 +21,9 @@ from llmgw.provider_schema import DEFAULT_JSII_ROOT, DEFAULT_OUT, SchemaError, l
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"cache file (default {DEFAULT_OUT})")
-    parser.add_argument("--jsii-root", type=Path, default=DEFAULT_JSII_ROOT, help="node_modules/@cdktf directory")
+    parser.add_argument(
+        "--jsii-root", type=Path, default=DEFAULT_JSII_ROOT, help="node_modules directory holding both packages"
+    )
     parser.add_argument("--force", action="store_true", help="derive again even when the cache is current")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)

@@ -4,16 +4,18 @@
 * errors.py — the error a client gets (Bedrock's own message; 401 for a key the gateway cannot know; a budget
   refusal that names the amount, the period and the reset time, budgets.py);
 * fallback_policy.py — no fallback model answers a request the client got wrong;
-* logfilter.py — one concise log line per bad request.
+* logfilter.py — one concise log line per bad request;
+* upstream_controls.py — a client cannot set what steers the Bedrock call (headers, service tier, region,
+  retries, timeouts, fallbacks): 400 naming the field.
 
-No hook raises (HookGuard) or touches a successful request.
+No hook fails a request by accident (HookGuard): the only errors they raise are the refusals above.
 """
 
 from __future__ import annotations
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from . import budgets, errors, fallback_policy, logfilter
+from . import budgets, errors, fallback_policy, logfilter, upstream_controls
 from .guard import HookGuard
 
 
@@ -29,6 +31,21 @@ class PolicyCallback(CustomLogger):
         super().__init__()
         self.guard = HookGuard(_count)
         logfilter.install()
+
+    async def async_pre_call_hook(  # type: ignore[override]
+        self, user_api_key_dict, cache, data, call_type
+    ):
+        refused: upstream_controls.Refused | None = None
+        with self.guard("policy.pre_call_hook"):
+            try:
+                upstream_controls.apply(data, call_type)
+            except upstream_controls.Refused as exc:
+                refused = exc
+        if refused is not None:
+            from fastapi import HTTPException
+
+            raise HTTPException(status_code=400, detail={"error": str(refused)})
+        return data
 
     async def async_filter_deployments(  # type: ignore[override]
         self, model, healthy_deployments, messages, request_kwargs=None, parent_otel_span=None

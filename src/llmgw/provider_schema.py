@@ -1,13 +1,16 @@
-"""Derive Terraform provider schemas (aws 6.25.0, random 3.7.2) offline from the prebuilt CDKTF bindings.
+"""Derive Terraform provider schemas (aws 6.45.0, random 3.7.2) offline from prebuilt CDK bindings.
 
-The npm packages `@cdktf/provider-aws` and `@cdktf/provider-random` (pinned in tools/terraform-schema/, installed
-by `tools/bootstrap.sh node` into .tools/terraform-schema/) ship a `.jsii` file describing every resource, data
+The npm packages `@cdktn/provider-aws` (CDK Terrain, the successor of CDKTF: `@cdktf/provider-aws` stops at aws
+6.25) and `@cdktf/provider-random` (pinned in tools/terraform-schema/, installed by `tools/bootstrap.sh node`
+into .tools/terraform-schema/) ship a `.jsii` file describing every resource, data
 source, argument and nested block of the provider version they were generated from, each linked to its Terraform
 Registry page (`.../docs/resources/ecs_service#cluster`). This module turns that metadata into a compact JSON
 schema, cached outside git (default `.cache/terraform-provider-schema.json`), that tests/terraform uses in place of
 `terraform validate` where providers cannot be downloaded.
 
     tools/derive_aws_schema.py [--out PATH] [--jsii-root DIR] [--force] [--json]     (tests: load_or_derive())
+
+--jsii-root is the node_modules directory holding both packages.
 
 Output shape:
     {"providers": {"aws": {"version": "6.25.0", "provider": TYPE, "resources": {"aws_vpc": TYPE, ...},
@@ -33,10 +36,12 @@ from typing import Any
 
 from llmgw.paths import REPO
 
-DEFAULT_JSII_ROOT = REPO / ".tools" / "terraform-schema" / "node_modules" / "@cdktf"
+DEFAULT_JSII_ROOT = REPO / ".tools" / "terraform-schema" / "node_modules"
 DEFAULT_OUT = REPO / ".cache" / "terraform-provider-schema.json"
-FORMAT_VERSION = 2
-PACKAGES = {"aws": "provider-aws", "random": "provider-random"}
+FORMAT_VERSION = 3
+PACKAGES = {"aws": "@cdktn/provider-aws", "random": "@cdktf/provider-random"}
+# Base classes and the framework's own types, in CDKTF (cdktf.*) and in CDK Terrain (cdktn.*).
+FRAMEWORKS = ("cdktf.", "cdktn.")
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +65,7 @@ def _docs_text(docs: dict[str, Any]) -> str:
 def _struct_fqn(type_ref: dict[str, Any]) -> str | None:
     """The struct fqn a property's type points to (directly, as a list, or in a union), else None."""
     if "fqn" in type_ref:
-        return None if type_ref["fqn"].startswith("cdktf.") else type_ref["fqn"]
+        return None if type_ref["fqn"].startswith(FRAMEWORKS) else type_ref["fqn"]
     if "collection" in type_ref:
         return _struct_fqn(type_ref["collection"]["elementtype"])
     if "union" in type_ref:
@@ -101,7 +106,7 @@ class Deriver:
     def _properties(self, spec: dict[str, Any]) -> list[dict[str, Any]]:
         props = list(spec.get("properties", []))
         for parent in spec.get("interfaces", []):
-            if parent.startswith("cdktf."):
+            if parent.startswith(FRAMEWORKS):
                 continue  # TerraformMetaArguments: count, for_each, provider, lifecycle … (checked separately)
             props.extend(self._properties(self.types[parent]))
         return props
@@ -137,10 +142,13 @@ def derive_provider(jsii: dict[str, Any], deriver: Deriver, local_name: str) -> 
         config = _config_fqn(spec)
         if not config:
             continue
-        if base == "cdktf.TerraformProvider":
+        framework, _, kind_name = base.partition(".")
+        if f"{framework}." not in FRAMEWORKS:
+            continue
+        if kind_name == "TerraformProvider":
             out["provider"] = deriver.struct(config)
             continue
-        if base not in ("cdktf.TerraformResource", "cdktf.TerraformDataSource"):
+        if kind_name not in ("TerraformResource", "TerraformDataSource"):
             continue
         link = _KIND_LINK.search(_docs_text(spec.get("docs", {})))
         if not link:

@@ -169,7 +169,7 @@ def test_every_workflow_that_assumes_a_role_is_trusted_by_it(harness: Path) -> N
 
 def test_module_conventions() -> None:
     versions = (MODULE / "versions.tf").read_text()
-    assert 'required_version = ">= 1.11"' in versions and 'version = "= 6.25.0"' in versions
+    assert 'required_version = ">= 1.11"' in versions and 'version = "~> 6.26"' in versions
     variables = (MODULE / "variables.tf").read_text()
     names = re.findall(r'^variable "([a-z0-9_]+)"', variables, flags=re.MULTILINE)
     blocks = re.split(r'^variable "', variables, flags=re.MULTILINE)[1:]
@@ -177,6 +177,7 @@ def test_module_conventions() -> None:
         assert "description =" in block and re.search(r"^\s+type\s+=", block, flags=re.MULTILINE), name
     outputs = re.findall(r'^output "([a-z0-9_]+)"', (MODULE / "outputs.tf").read_text(), flags=re.MULTILINE)
     readme = (MODULE / "README.md").read_text()
-    for name in names + outputs:
-        assert f"| `{name}` |" in readme, f"{name} is not documented in the module README"
+    for kind, listed in (("input", names), ("output", outputs)):
+        for name in listed:
+            assert f'<a name="{kind}_{name}"></a>' in readme, f"{name} is not documented in the module README"
     assert outputs and len(names) >= 10

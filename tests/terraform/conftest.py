@@ -18,7 +18,7 @@ CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
 
 @pytest.fixture(scope="session")
 def provider_schema() -> dict[str, Any]:
-    """AWS 6.25.0 + random 3.7.2 schemas derived from the CDKTF .jsii (cached in .cache/, outside git)."""
+    """AWS 6.45.0 + random 3.7.2 schemas derived from the CDK bindings' .jsii (cached in .cache/, outside git)."""
     try:
         return load_or_derive()
     except SchemaError as exc:

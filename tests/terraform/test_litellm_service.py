@@ -1,5 +1,5 @@
 """The LiteLLM task definition agrees with the rest of the repository: environment = llmgw.stack.env,
-image = versions.env, models = config.yaml, secrets only through `secrets`, config/callbacks paths and etags."""
+image = versions.env, Bedrock access = models.yaml, secrets only through `secrets`, config/callbacks paths and etags."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import os
 import re
 from pathlib import Path
 from unittest import mock
-
-import yaml
 
 from llmgw.paths import CONFIG
 from llmgw.stack.env import LITELLM_BASE_ENV
@@ -39,8 +37,8 @@ def test_task_environment_has_the_shared_base_env() -> None:
 
 def test_secrets_are_never_in_the_environment() -> None:
     loc = module_locals(MODULE)
-    env_text = str(loc["environment"])
-    secret_text = str(loc["secrets"])
+    env_text = str(loc["environment"]) + str(loc["app_database_env"]) + str(loc["master_database_env"])
+    secret_text = str(loc["secrets"]) + str(loc["master_database_secrets"])
     for name in ("LITELLM_MASTER_KEY", "LITELLM_SALT_KEY", "DATABASE_PASSWORD", "DATABASE_USERNAME", "REDIS_PASSWORD"):
         assert name in secret_text and name not in env_text, name
     assert not re.search(r"(KEY|PASSWORD|TOKEN|SECRET)\b", env_text.replace("secret_arn", "")), env_text
@@ -64,11 +62,13 @@ def test_image_defaults_are_versions_env() -> None:
     assert unquote(variable_default(MODULES / "victoriametrics", "vmalert_image")) == pins["VMALERT_IMAGE"]
 
 
-def test_bedrock_profiles_are_the_models_of_the_config() -> None:
-    config = yaml.safe_load(CONFIG.read_text())
-    models = sorted({m["litellm_params"]["model"].removeprefix("bedrock/") for m in config["model_list"]})
-    profiles = sorted(unquote(x) for x in variable_default(MODULE, "bedrock_inference_profile_ids"))
-    assert profiles == models
+def test_bedrock_access_comes_from_the_model_catalogue() -> None:
+    """The task role's Bedrock policy is rendered from infra/litellm/models.yaml (modules/model-catalogue, the only
+    Terraform that reads it); tests/terraform/test_bedrock_policy.py checks the policy itself."""
+    assert "bedrock_inference_profile_ids" not in TfDir.load(MODULE).variables
+    assert TfDir.load(MODULE).variables["bedrock_policy_json"].required
+    readers = [p for p in MODULES.rglob("*.tf") if re.search(r"file\([^\n]*models\.yaml", p.read_text())]
+    assert readers == [MODULES / "model-catalogue" / "main.tf"], readers
 
 
 def test_config_and_callbacks_are_delivered_to_the_contract_paths() -> None:
@@ -101,42 +101,49 @@ def test_config_and_callbacks_are_delivered_to_the_contract_paths() -> None:
 def test_migrations_run_before_the_gateway_with_schema_updates_enabled() -> None:
     loc = module_locals(MODULE)
     migrate = str(loc["migrate_container"])
-    assert "--skip_server_startup" in migrate and '"False"' in migrate and "DISABLE_SCHEMA_UPDATE" in migrate
+    assert "--skip_server_startup" in migrate and "local.migrate_env_list" in migrate
+    assert 'DISABLE_SCHEMA_UPDATE = "False"' in str(loc["migrate_environment"])
     depends = str(loc["litellm_container"]["dependsOn"])
-    assert "migrate" in depends and "SUCCESS" in depends
+    assert "migrate" in depends and "db-user" in depends and "SUCCESS" in depends
 
 
 def test_service_is_resilient_and_scraped_per_task() -> None:
     d = TfDir.load(MODULE)
     resources = {(t, n): b for _, t, n, b in d.resources()}
-    service = resources[("aws_ecs_service", "this")]
+    shared = {(t, n): b for _, t, n, b in TfDir.load(MODULES / "fargate-service").resources()}
+    service = shared[("aws_ecs_service", "this")]
     breaker = service["deployment_circuit_breaker"][0]
     assert breaker["enable"] is True and breaker["rollback"] is True
-    assert service["service_registries"][0]["registry_arn"] == "${aws_service_discovery_service.this.arn}"
+    assert d.module_calls["task"]["service"]["registry_arn"] == "${aws_service_discovery_service.this.arn}"
     dns = resources[("aws_service_discovery_service", "this")]["dns_config"][0]["dns_records"][0]
     assert unquote(dns["type"]) == "A"
-    policies = {
-        unquote(
-            b["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][0][
-                "predefined_metric_type"
-            ]
-        )
-        for (t, _), b in resources.items()
-        if t == "aws_appautoscaling_policy"
-    }
-    assert policies == {"ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"}
+    policies = {n: b["target_tracking_scaling_policy_configuration"][0] for (t, n), b in resources.items()
+                if t == "aws_appautoscaling_policy"}  # fmt: skip
+    assert set(policies) == {"cpu", "in_flight"}
+    cpu = policies["cpu"]["predefined_metric_specification"][0]
+    assert unquote(cpu["predefined_metric_type"]) == "ECSServiceAverageCPUUtilization"
+    # Issue 14: 3,000 requests/min per task never triggered for LLM traffic. In-flight = rate x response time,
+    # with a target a task actually reaches (tens of concurrent requests).
+    metrics = policies["in_flight"]["customized_metric_specification"][0]["metrics"]
+    by_id = {unquote(m["id"]): m for m in metrics}
+    assert unquote(by_id["in_flight"]["expression"]) == "requests / 60 * latency" and by_id["in_flight"]["return_data"]
+    names = {unquote(m["metric_stat"][0]["metric"][0]["metric_name"]) for m in metrics if "metric_stat" in m}
+    assert names == {"RequestCountPerTarget", "TargetResponseTime"}
+    assert policies["in_flight"]["target_value"] == "${var.autoscaling.in_flight_per_task}"
+    assert "in_flight_per_task = optional(number, 40)" in d.variables["autoscaling"].body["type"]
     stop = d.variables["stop_timeout"].body
     assert stop["default"] == 120 and "120" in str(stop["validation"])
 
 
-def test_litellm_assembles_database_url_from_the_task_variables() -> None:
-    """The task passes DATABASE_HOST/NAME (environment) and DATABASE_USERNAME/PASSWORD (secrets) instead of a
-    DATABASE_URL copy of the RDS-rotated password; the installed LiteLLM builds the URL, percent-encoding it."""
+def test_migrations_assemble_database_url_from_the_task_variables() -> None:
+    """The migrate container passes DATABASE_HOST/NAME (environment) and DATABASE_USERNAME/PASSWORD (secrets of the
+    RDS-managed master secret) instead of a DATABASE_URL copy of the rotated password; the installed LiteLLM builds
+    the URL, percent-encoding it. (The gateway container uses IAM tokens instead: test_database_user.py.)"""
     from litellm.proxy.utils import construct_database_url_from_env_vars
 
     loc = module_locals(MODULE)
-    env_names = set(re.findall(r"\b(DATABASE_[A-Z]+) =", str(loc["environment"])))
-    secret_names = set(re.findall(r"\b(DATABASE_[A-Z]+) =", str(loc["secrets"])))
+    env_names = set(loc["master_database_env"])
+    secret_names = set(loc["master_database_secrets"])
     assert env_names == {"DATABASE_HOST", "DATABASE_NAME"}
     assert secret_names == {"DATABASE_USERNAME", "DATABASE_PASSWORD"}
     values = {

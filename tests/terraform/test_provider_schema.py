@@ -1,6 +1,6 @@
 """Provider schema check (stand-in for `terraform validate` without provider downloads): every resource, data
-source, ephemeral resource and provider block against hashicorp/aws 6.25.0 and hashicorp/random 3.7.2, derived
-offline from the CDKTF bindings' .jsii metadata. The negative tests prove the check reports mistakes."""
+source, ephemeral resource and provider block against hashicorp/aws 6.45.0 and hashicorp/random 3.7.2, derived
+offline from the CDK bindings' .jsii metadata. The negative tests prove the check reports mistakes."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from .tflib import REPO, TF_ROOT, tf_dirs, tf_files
 
 def test_derived_schema_is_the_pinned_provider(provider_schema: dict) -> None:
     aws = provider_schema["providers"]["aws"]
-    assert aws["version"] == "6.25.0"
-    assert aws["package"] == "@cdktf/provider-aws@21.22.1"
+    assert aws["version"] == "6.45.0"
+    assert aws["package"] == "@cdktn/provider-aws@24.1.0"
     assert provider_schema["providers"]["random"]["version"] == "3.7.2"
     # Sanity of the derivation itself: well-known shapes of the provider.
     types = provider_schema["types"]
@@ -49,11 +49,11 @@ def _copy_module(tmp_path: Path, name: str) -> Path:
 
 
 def test_check_reports_a_misspelled_argument(tmp_path: Path, provider_schema: dict) -> None:
-    mod = _copy_module(tmp_path, "litellm-service")
+    mod = _copy_module(tmp_path, "fargate-service")
     main = mod / "main.tf"
     text = main.read_text()
-    assert "  health_check_grace_period_seconds  = 120\n" in text
-    main.write_text(text.replace("health_check_grace_period_seconds  = 120", "health_check_grace_period_secs = 120"))
+    assert "  health_check_grace_period_seconds  = var.service" in text
+    main.write_text(text.replace("health_check_grace_period_seconds  =", "health_check_grace_period_secs ="))
     findings = [str(f) for f in SchemaChecker(provider_schema).check_file(main)]
     assert findings == [
         f"{main}: aws_ecs_service.this.health_check_grace_period_secs: "
@@ -62,17 +62,17 @@ def test_check_reports_a_misspelled_argument(tmp_path: Path, provider_schema: di
 
 
 def test_check_reports_bad_nested_block_and_missing_required(tmp_path: Path, provider_schema: dict) -> None:
-    mod = _copy_module(tmp_path, "litellm-service")
+    mod = _copy_module(tmp_path, "fargate-service")
     main = mod / "main.tf"
     text = main.read_text()
     text = text.replace("    rollback = true\n", "", 1)  # deployment_circuit_breaker.rollback is required
-    text = text.replace("  service_registries {", "  service_registry {", 1)  # no such block
+    text = text.replace('  dynamic "service_registries" {', '  dynamic "service_registry" {', 1)  # no such block
+    text = text.replace("  network_configuration {", "  network_config {", 1)  # no such block
     main.write_text(text)
     findings = {str(f) for f in SchemaChecker(provider_schema).check_file(main)}
     assert f"{main}: aws_ecs_service.this.deployment_circuit_breaker: missing required argument 'rollback'" in findings
-    assert (
-        f"{main}: aws_ecs_service.this.service_registry: unsupported argument or block 'service_registry'" in findings
-    )
+    assert f"{main}: aws_ecs_service.this.dynamic.service_registry: dynamic block for an unknown block type" in findings
+    assert f"{main}: aws_ecs_service.this.network_config: unsupported argument or block 'network_config'" in findings
 
 
 def test_check_reports_block_written_as_argument_and_unknown_types(tmp_path: Path, provider_schema: dict) -> None:
@@ -108,7 +108,7 @@ def test_derive_cli_summarises_the_cache(tmp_path: Path, provider_schema: dict) 
     )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    assert summary["providers"]["aws"]["version"] == "6.25.0" and out.is_file()
+    assert summary["providers"]["aws"]["version"] == "6.45.0" and out.is_file()
     bad = subprocess.run(
         [
             sys.executable,

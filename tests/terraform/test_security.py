@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .tflib import ENVIRONMENTS, MODULES, TF_ROOT, TfDir, is_block_list, parse, tf_dirs, unquote
+from .tflib import ENVIRONMENTS, MODULES, TF_ROOT, TfDir, is_block_list, module_dirs, parse, tf_dirs, unquote
 
 SG_TYPES = {"aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
 
@@ -203,17 +203,15 @@ def test_rds_password_is_managed_by_rds() -> None:
     assert prod["database"]["deletion_protection"] is True and prod["database"]["multi_az"] is True
 
 
-def test_task_role_may_only_invoke_listed_bedrock_arns() -> None:
+def test_task_role_bedrock_access_is_only_the_rendered_policy() -> None:
+    """No wildcard in the task role's own document; Bedrock comes only from the catalogue's rendered policy
+    (scoping and evaluation: test_bedrock_policy.py)."""
     iam = TfDir.load(MODULES / "iam")
     doc = next(b for _, t, n, b in iam.resources("data") if (t, n) == ("aws_iam_policy_document", "task"))
     text = str(doc)
-    assert "bedrock:*" not in text and '"*"' not in text
-    main = (MODULES / "iam" / "main.tf").read_text()
-    assert 'bedrock_actions       = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]' in main
-    bedrock_statements = [s for s in doc["dynamic"] if '"statement"' in s]
-    resources = sorted(str(s['"statement"']["content"][0]["resources"]) for s in bedrock_statements)
-    assert "${local.inference_profile_arns}" in resources and "${local.foundation_model_arns}" in resources
-    assert ":inference-profile/${id}" in main and "::foundation-model/${id}" in main
+    assert "bedrock" not in text and '"*"' not in text
+    policies = {n: b for _, t, n, b in iam.resources() if t == "aws_iam_role_policy"}
+    assert policies["bedrock"]["policy"] == "${var.bedrock_policy_json}"
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -225,7 +223,7 @@ def test_environments_use_native_s3_locking_and_default_tags(env: str) -> None:
     assert s3["use_lockfile"] is True and s3["encrypt"] is True and "dynamodb_table" not in s3
     (provider,) = [b for _, labels, b in d.blocks("provider", 1) if labels == ("aws",)]
     assert "default_tags" in provider and is_block_list(provider["default_tags"])
-    assert (ENVIRONMENTS / env / "terraform.tfvars.example").is_file()
+    assert (ENVIRONMENTS / env / f"{env}.auto.tfvars").is_file()
     assert (ENVIRONMENTS / env / "backend.hcl.example").is_file()
     outputs = set(d.outputs)
     assert {"gateway_url", "grafana_url", "secret_arns"} <= outputs
@@ -234,3 +232,26 @@ def test_environments_use_native_s3_locking_and_default_tags(env: str) -> None:
 def test_nothing_in_the_tree_is_a_real_tfvars_or_state() -> None:
     leaked = [p for p in TF_ROOT.rglob("*") if p.name == "terraform.tfvars" or p.suffix == ".tfstate"]
     assert not leaked, leaked
+
+
+def test_every_secret_version_is_write_only() -> None:
+    """The read-only plan role refreshes every secret version without secretsmanager:GetSecretValue: only
+    write-only versions are read that way (provider >= 6.26). Failed before: the Redis AUTH token's version used
+    secret_string, so every prod plan needed GetSecretValue on it (docs/ci.md lists the plan role's reads)."""
+    versions = [
+        (d, n, b)
+        for d in module_dirs()
+        for _, t, n, b in TfDir.load(d).resources()
+        if t == "aws_secretsmanager_secret_version"
+    ]
+    assert len(versions) >= 2
+    for d, n, body in versions:
+        assert {"secret_string", "secret_binary"}.isdisjoint(body), f"{d.name}: {n} is not write-only"
+        assert "secret_string_wo" in body and "secret_string_wo_version" in body, f"{d.name}: {n}"
+    data = [
+        (d.name, t)
+        for d in module_dirs()
+        for _, t, _, _ in TfDir.load(d).resources("data")
+        if t.startswith("aws_secretsmanager_secret_version")
+    ]
+    assert data == [], f"data sources that read secret values at plan time: {data}"

@@ -167,9 +167,13 @@ class TfDir:
                     used |= references(entries, "var")
         return used
 
+    def code_docs(self) -> list[dict[str, Any]]:
+        """The documents without `moved` blocks: their addresses name state, not values."""
+        return [{k: v for k, v in doc.items() if k != "moved"} for doc in self.docs.values()]
+
     def module_output_refs(self) -> set[tuple[str, str]]:
         refs: set[tuple[str, str]] = set()
-        for doc in self.docs.values():
+        for doc in self.code_docs():
             refs |= references(doc, "module_output")
         return refs
 

@@ -39,6 +39,9 @@ module "gateway" {
     custom_domain          = var.custom_domain
     origin_certificate_arn = var.origin_certificate_arn
     origin_domain_name     = var.origin_domain_name
+    # A throw-away dev stack may run without an origin certificate (HTTP on 80, CloudFront addresses and the
+    # secret header only); prod may not, and its plan stops until origin_certificate_arn is set.
+    allow_plaintext_origin = true
     origin_read_timeout    = var.origin_read_timeout
     admin_allowed_cidrs    = var.admin_allowed_cidrs
     alb_deletion_protect   = false

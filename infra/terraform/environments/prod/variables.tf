@@ -1,5 +1,8 @@
+# Every input is required and set in prod.auto.tfvars (committed): a laptop and CI plan with the same values,
+# and no input can silently fall back to a default (docs/deployment.md, "Inputs").
+
 variable "aws_region" {
-  description = "Region of the stack: a US region where the us.* Claude inference profiles of infra/litellm/config.yaml are offered."
+  description = "Region of the stack; the profile prefix of infra/litellm/models.yaml must serve it (global: any commercial region)."
   type        = string
   nullable    = false
 
@@ -12,21 +15,23 @@ variable "aws_region" {
 variable "project" {
   description = "Short project name, first part of every resource name and the Project tag."
   type        = string
-  default     = "llmgw"
   nullable    = false
 }
 
 variable "environment" {
-  description = "Environment name, second part of every resource name and the Environment tag."
+  description = "Environment name, second part of every resource name and the Environment tag: prod in this root."
   type        = string
-  default     = "prod"
   nullable    = false
+
+  validation {
+    condition     = var.environment == "prod"
+    error_message = "environment must be \"prod\" in environments/prod (a tfvars file of another environment?)."
+  }
 }
 
 variable "tags" {
   description = "Extra tags for every resource (e.g. CostCenter, Owner), merged into the provider's default_tags."
   type        = map(string)
-  default     = {}
   nullable    = false
 }
 
@@ -36,37 +41,31 @@ variable "custom_domain" {
     name            = string
     route53_zone_id = string
   })
-  default = null
 }
 
 variable "origin_certificate_arn" {
   description = "ACM certificate in aws_region for origin_domain_name: makes the CloudFront-to-ALB hop HTTPS (recommended; null: HTTP on 80, restricted to CloudFront)."
   type        = string
-  default     = null
 }
 
 variable "origin_domain_name" {
   description = "DNS name (an alias of the ALB, covered by origin_certificate_arn) CloudFront connects to over HTTPS."
   type        = string
-  default     = null
 }
 
 variable "origin_read_timeout" {
-  description = "CloudFront origin response timeout in seconds (60; up to 180 after a Service Quotas increase)."
+  description = "CloudFront origin response timeout in seconds: 60 without, up to 180 with the Service Quotas increase docs/deployment.md describes."
   type        = number
-  default     = 60
   nullable    = false
 }
 
 variable "admin_allowed_cidrs" {
-  description = "IPv4 CIDRs allowed to reach the LiteLLM admin routes (/key, /user, /team, ...) through CloudFront, e.g. to create the first user."
+  description = "Client CIDRs (IPv4 or IPv6) allowed to reach the LiteLLM admin routes (/key, /user, /team, ...) through CloudFront, e.g. to create the first user; [] closes them."
   type        = list(string)
-  default     = []
   nullable    = false
 }
 
 variable "litellm_image_digest" {
   description = "sha256 digest of the LiteLLM image tag in versions.env (docs/deployment.md: how to look it up); null runs the tag alone."
   type        = string
-  default     = null
 }

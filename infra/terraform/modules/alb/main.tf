@@ -109,7 +109,7 @@ resource "aws_lb_listener" "https" {
 }
 
 resource "aws_lb_listener" "http" {
-  # checkov:skip=CKV_AWS_2: only without var.certificate_arn (dev); admits CloudFront only, prod sets a certificate
+  # checkov:skip=CKV_AWS_2: exists only without var.certificate_arn, which the gateway module refuses unless edge.allow_plaintext_origin is set (dev); admits CloudFront only
   # checkov:skip=CKV_AWS_103: same listener: TLS applies when var.certificate_arn is set (HTTPS listener above)
   count = local.https ? 0 : 1
 

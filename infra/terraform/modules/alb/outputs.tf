@@ -4,7 +4,7 @@ output "arn" {
 }
 
 output "arn_suffix" {
-  description = "ARN suffix of the load balancer (CloudWatch dimension, ALBRequestCountPerTarget resource label)."
+  description = "ARN suffix of the load balancer (CloudWatch dimension of the in-flight scaling metric)."
   value       = aws_lb.this.arn_suffix
 }
 
@@ -35,7 +35,7 @@ output "target_group_arns" {
 }
 
 output "target_group_arn_suffixes" {
-  description = "Target group ARN suffix per target key (for ALBRequestCountPerTarget scaling)."
+  description = "Target group ARN suffix per target key (CloudWatch dimension of the in-flight scaling metric)."
   value       = { for k, tg in aws_lb_target_group.this : k => tg.arn_suffix }
 }
 
@@ -46,4 +46,9 @@ output "origin_header" {
     value = random_password.origin_secret.result
   }
   sensitive = true
+}
+
+output "idle_timeout" {
+  description = "Idle timeout of the load balancer in seconds: targets must keep idle connections open longer (keep-alive)."
+  value       = aws_lb.this.idle_timeout
 }

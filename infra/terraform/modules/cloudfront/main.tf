@@ -1,7 +1,8 @@
 # CloudFront in front of the ALB: no caching, every method, header (Authorization included: allowed because
 # caching is off), cookie and query string forwarded, secret origin header added. WAF (scope CLOUDFRONT) blocks
-# /metrics and the LiteLLM admin/UI routes on the public path, rate-limits per IP and applies AWS managed rules
-# with the body-inspecting rules set to count so large LLM requests are not blocked.
+# /metrics and the LiteLLM admin/UI routes on the public path (admin routes open to admin_allowed_cidrs, IPv4 and
+# IPv6), rate-limits per API key and, more loosely, per IP, and applies AWS managed rules with the body-inspecting
+# rules set to count so large LLM requests (and prompts about Log4j) are not blocked.
 
 locals {
   # CloudFront-scoped WAF web ACLs, their logs and CloudFront certificates exist only in us-east-1 (an AWS constraint),
@@ -10,6 +11,11 @@ locals {
   aliases       = var.custom_domain == null ? [] : [var.custom_domain.name]
   # Headers WAF must never write to its logs.
   redacted_headers = ["authorization", "x-api-key", "x-litellm-api-key", "cookie"]
+  admin_ipv4       = [for c in var.admin_allowed_cidrs : c if can(cidrnetmask(c))]
+  admin_ipv6       = [for c in var.admin_allowed_cidrs : c if !can(cidrnetmask(c))]
+  # The headers a LiteLLM key arrives in: each distinct value is one rate-limit bucket (a request without the
+  # header is not counted by that rule; the per-IP rule still applies).
+  key_headers = { "rate-limit-per-key-bearer" = "authorization", "rate-limit-per-key-x-api-key" = "x-api-key" }
 }
 
 data "aws_cloudfront_cache_policy" "disabled" {
@@ -43,10 +49,21 @@ resource "aws_wafv2_regex_pattern_set" "admin_paths" {
 resource "aws_wafv2_ip_set" "admin" {
   region             = local.global_region
   name               = "${var.name}-admin"
-  description        = "Clients allowed to reach the admin routes"
+  description        = "IPv4 clients allowed to reach the admin routes"
   scope              = "CLOUDFRONT"
   ip_address_version = "IPV4"
-  addresses          = var.admin_allowed_cidrs
+  addresses          = local.admin_ipv4
+}
+
+# The distribution is dual-stack (is_ipv6_enabled): clients reach it over IPv6 too, and an IP set holds one
+# address family only.
+resource "aws_wafv2_ip_set" "admin_ipv6" {
+  region             = local.global_region
+  name               = "${var.name}-admin-ipv6"
+  description        = "IPv6 clients allowed to reach the admin routes"
+  scope              = "CLOUDFRONT"
+  ip_address_version = "IPV6"
+  addresses          = local.admin_ipv6
 }
 
 resource "aws_wafv2_web_acl" "this" {
@@ -140,8 +157,18 @@ resource "aws_wafv2_web_acl" "this" {
         statement {
           not_statement {
             statement {
-              ip_set_reference_statement {
-                arn = aws_wafv2_ip_set.admin.arn
+              or_statement {
+                statement {
+                  ip_set_reference_statement {
+                    arn = aws_wafv2_ip_set.admin.arn
+                  }
+                }
+
+                statement {
+                  ip_set_reference_statement {
+                    arn = aws_wafv2_ip_set.admin_ipv6.arn
+                  }
+                }
               }
             }
           }
@@ -156,7 +183,8 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  # 3. Per-IP rate limit.
+  # 3. Per-IP rate limit: a backstop sized for a whole team behind one NAT address; the per-key rules below are
+  # the limit a single client meets.
   rule {
     name     = "rate-limit-per-ip"
     priority = 2
@@ -167,7 +195,7 @@ resource "aws_wafv2_web_acl" "this" {
 
     statement {
       rate_based_statement {
-        limit                 = var.rate_limit_per_5min
+        limit                 = var.rate_limit_per_ip_per_5min
         aggregate_key_type    = "IP"
         evaluation_window_sec = 300
       }
@@ -235,7 +263,8 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  # Known bad inputs (Log4j and friends), blocking.
+  # Known bad inputs (Log4j and friends): blocking on headers, paths and query strings; the body rules only count,
+  # because prompts of a coding assistant legitimately contain "${jndi:" and serialized Java.
   rule {
     name     = "aws-known-bad-inputs"
     priority = 5
@@ -249,6 +278,15 @@ resource "aws_wafv2_web_acl" "this" {
         vendor_name = "AWS"
         name        = "AWSManagedRulesKnownBadInputsRuleSet"
 
+        dynamic "rule_action_override" {
+          for_each = toset(var.known_bad_inputs_count_overrides)
+          content {
+            name = rule_action_override.value
+            action_to_use {
+              count {}
+            }
+          }
+        }
       }
     }
 
@@ -290,6 +328,45 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
+  # 8./9. Per-key rate limits: every distinct LiteLLM key (Authorization: Bearer ..., or x-api-key) is its own
+  # bucket, so one busy developer is slowed down without the rest of the office behind the same address.
+  # A request without the header is left out of that rule (AWS WAF RateBasedStatementCustomKey).
+  dynamic "rule" {
+    for_each = local.key_headers
+    content {
+      name     = rule.key
+      priority = rule.key == "rate-limit-per-key-bearer" ? 7 : 8
+
+      action {
+        block {}
+      }
+
+      statement {
+        rate_based_statement {
+          limit                 = var.rate_limit_per_key_per_5min
+          aggregate_key_type    = "CUSTOM_KEYS"
+          evaluation_window_sec = 300
+
+          custom_key {
+            header {
+              name = rule.value
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-${rule.key}"
+        sampled_requests_enabled   = true
+      }
+    }
+  }
+
   visibility_config {
     cloudwatch_metrics_enabled = true
     metric_name                = var.name
@@ -322,6 +399,12 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
 
 # --- Optional custom domain ------------------------------------------------------------------------------------
 
+data "aws_route53_zone" "custom" {
+  count = var.custom_domain == null ? 0 : 1
+
+  zone_id = var.custom_domain.route53_zone_id
+}
+
 resource "aws_acm_certificate" "this" {
   count = var.custom_domain == null ? 0 : 1
 
@@ -331,6 +414,12 @@ resource "aws_acm_certificate" "this" {
 
   lifecycle {
     create_before_destroy = true
+
+    # The validation and alias records go into this zone: a name outside it would leave the certificate pending.
+    precondition {
+      condition     = var.custom_domain.name == trimsuffix(data.aws_route53_zone.custom[0].name, ".") || endswith(var.custom_domain.name, ".${trimsuffix(data.aws_route53_zone.custom[0].name, ".")}")
+      error_message = "custom_domain.name (${var.custom_domain.name}) is not in the Route 53 zone ${var.custom_domain.route53_zone_id} (${data.aws_route53_zone.custom[0].name}): use the zone that holds the name."
+    }
   }
 }
 

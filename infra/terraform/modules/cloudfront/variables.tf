@@ -77,15 +77,27 @@ variable "price_class" {
   }
 }
 
-variable "rate_limit_per_5min" {
-  description = "Requests one client IP may send in any 5-minute window before WAF blocks it."
+variable "rate_limit_per_key_per_5min" {
+  description = "Requests one LiteLLM key (Authorization or x-api-key header value) may send in any 5-minute window before WAF blocks it (3000 = 10 requests/s sustained, far above an interactive Claude Code session)."
   type        = number
   default     = 3000
   nullable    = false
 
   validation {
-    condition     = var.rate_limit_per_5min >= 10 && var.rate_limit_per_5min <= 2000000000
-    error_message = "rate_limit_per_5min must be between 10 and 2,000,000,000 (WAF limits)."
+    condition     = var.rate_limit_per_key_per_5min >= 10 && var.rate_limit_per_key_per_5min <= 2000000000
+    error_message = "rate_limit_per_key_per_5min must be between 10 and 2,000,000,000 (WAF limits)."
+  }
+}
+
+variable "rate_limit_per_ip_per_5min" {
+  description = "Requests one client IP may send in any 5-minute window: a backstop for key-less floods, sized for a whole team behind one NAT address (20000 = ~65 requests/s from one address)."
+  type        = number
+  default     = 20000
+  nullable    = false
+
+  validation {
+    condition     = var.rate_limit_per_ip_per_5min >= 10 && var.rate_limit_per_ip_per_5min <= 2000000000
+    error_message = "rate_limit_per_ip_per_5min must be between 10 and 2,000,000,000 (WAF limits)."
   }
 }
 
@@ -106,14 +118,14 @@ variable "blocked_path_regexes" {
 }
 
 variable "admin_allowed_cidrs" {
-  description = "IPv4 CIDRs (e.g. an office egress /32) whose requests may reach the admin routes; empty: admin routes are blocked for everyone on the public path."
+  description = "Client CIDRs, IPv4 or IPv6 (e.g. an office egress /32 or /56), whose requests may reach the admin routes; empty: admin routes are blocked for everyone on the public path."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = alltrue([for c in var.admin_allowed_cidrs : can(cidrnetmask(c)) && c != "0.0.0.0/0"])
-    error_message = "admin_allowed_cidrs must be IPv4 CIDRs, and not 0.0.0.0/0."
+    condition     = alltrue([for c in var.admin_allowed_cidrs : can(cidrhost(c, 0)) && !contains(["0.0.0.0/0", "::/0"], c)])
+    error_message = "admin_allowed_cidrs must be IPv4 or IPv6 CIDRs, and not 0.0.0.0/0 or ::/0."
   }
 }
 
@@ -126,6 +138,18 @@ variable "common_rule_set_count_overrides" {
   validation {
     condition     = contains(var.common_rule_set_count_overrides, "SizeRestrictions_BODY")
     error_message = "SizeRestrictions_BODY must be overridden to count: it blocks every request body above 8 KB."
+  }
+}
+
+variable "known_bad_inputs_count_overrides" {
+  description = "Rules of AWSManagedRulesKnownBadInputsRuleSet switched from block to count: the ones that inspect the request body, which prompts trip (code mentioning JNDI lookups or serialized Java is ordinary input for a coding assistant). Header, path and query-string rules keep blocking."
+  type        = list(string)
+  default     = ["Log4JRCE_BODY", "JavaDeserializationRCE_BODY"]
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for r in var.known_bad_inputs_count_overrides : endswith(r, "_BODY")])
+    error_message = "Only the body-inspecting rules (*_BODY) may be counted instead of blocked."
   }
 }
 

@@ -31,18 +31,35 @@ variable "mounts" {
   }
 }
 
+variable "objects" {
+  description = "What to copy, pinned: S3 key, the object version (the aws_s3_object's version_id) and the absolute file path (inside one of the mounts). The versions are part of the task definition, so a rollback to an older revision restores the older configuration."
+  type = list(object({
+    key        = string
+    version_id = string
+    path       = string
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition     = alltrue([for o in var.objects : startswith(o.path, "/") && !strcontains(o.path, "..")])
+    error_message = "objects need absolute paths without .. components."
+  }
+}
+
 variable "items" {
-  description = "What to copy: S3 key prefix (ending in /) and the directory (inside one of the mounts) its objects land in; required = false allows an empty prefix."
+  description = "Unpinned alternative to objects: S3 key prefix (ending in /) and the directory (inside one of the mounts) its current objects land in; required = false allows an empty prefix."
   type = list(object({
     prefix   = string
     path     = string
     required = optional(bool, true)
   }))
+  default  = []
   nullable = false
 
   validation {
-    condition     = length(var.items) > 0 && alltrue([for i in var.items : endswith(i.prefix, "/") && startswith(i.path, "/")])
-    error_message = "items needs at least one entry; prefixes end with / and paths are absolute."
+    condition     = alltrue([for i in var.items : endswith(i.prefix, "/") && startswith(i.path, "/")])
+    error_message = "items prefixes end with / and paths are absolute."
   }
 }
 

@@ -1,23 +1,29 @@
 # Optional Redis-compatible cache (ElastiCache, Valkey by default) that LiteLLM tasks share for rate limits and
 # router state. TLS in transit, encryption at rest, AUTH token in Secrets Manager.
-# Trade-off: ElastiCache has no write-only auth token argument in provider 6.25, so the token generated here
-# (random_password) is also in Terraform state; the state bucket is private, encrypted and versioned.
+# Trade-off: ElastiCache has no write-only auth token argument (provider 6.45), so the token generated here
+# (random_password) is also in Terraform state; the state bucket is private, encrypted and versioned. The secret
+# copy is written write-only (secret_string_wo): refreshing it needs no secretsmanager:GetSecretValue, so the
+# read-only plan role can plan (provider >= 6.26 reads write-only versions with ListSecretVersionIds).
 
 resource "random_password" "auth" {
   length  = 64
   special = false
+  keepers = {
+    version = var.auth_token_version
+  }
 }
 
 resource "aws_secretsmanager_secret" "auth" {
-  # checkov:skip=CKV2_AWS_57: the token is rotated by replacing random_password.auth (ElastiCache applies it with ROTATE)
+  # checkov:skip=CKV2_AWS_57: the token is rotated by bumping var.auth_token_version (ElastiCache applies it with ROTATE)
   name_prefix = "${var.name}/auth-token-"
   description = "AUTH token of ${var.name}"
   kms_key_id  = var.kms_key_arn
 }
 
 resource "aws_secretsmanager_secret_version" "auth" {
-  secret_id     = aws_secretsmanager_secret.auth.id
-  secret_string = random_password.auth.result
+  secret_id                = aws_secretsmanager_secret.auth.id
+  secret_string_wo         = random_password.auth.result
+  secret_string_wo_version = var.auth_token_version
 }
 
 resource "aws_elasticache_subnet_group" "this" {

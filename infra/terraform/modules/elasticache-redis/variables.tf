@@ -71,3 +71,15 @@ variable "kms_key_arn" {
   type        = string
   default     = null
 }
+
+variable "auth_token_version" {
+  description = "Bump to rotate the AUTH token: a new random token is written to the secret (write-only) and applied by ElastiCache with the ROTATE strategy; then roll the LiteLLM service."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.auth_token_version >= 1
+    error_message = "auth_token_version must be at least 1."
+  }
+}

@@ -4,6 +4,10 @@
 
 data "aws_caller_identity" "current" {}
 
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
+
 locals {
   name = "${var.project}-${var.environment}"
   repo = "${path.module}/../../../.."
@@ -14,6 +18,32 @@ locals {
   scrape_template = "${local.repo}/infra/victoriametrics/scrape.yml.tftpl"
   alerts_dir      = "${local.repo}/infra/grafana/alerts"
   https_origin    = var.edge.origin_certificate_arn != null
+
+  # LiteLLM's upstream timeouts (config.yaml) against CloudFront's origin read timeout: the gateway must give up
+  # (and cancel the Bedrock call) before the edge cuts the response with a 504.
+  # A call that times out may be tried again (retry_policy.TimeoutErrorRetries); LiteLLM 1.106.2 gives up on a
+  # silent stream on /v1/messages only after ~4 x stream_timeout, and adds up to ~2 s of its own before it answers
+  # (both measured, tests/gateway/test_edge_timeouts.py): 5 s of headroom.
+  litellm_settings = yamldecode(file(local.config_file))
+  timeout_attempts = 1 + try(local.litellm_settings.router_settings.retry_policy.TimeoutErrorRetries, 0)
+  stream_reads     = 4
+  litellm_overhead = 5
+  litellm_timeouts = {
+    request_timeout = try(local.litellm_settings.litellm_settings.request_timeout, 600) * local.timeout_attempts
+    router_timeout  = try(local.litellm_settings.router_settings.timeout, 600) * local.timeout_attempts
+    stream_timeout  = try(local.litellm_settings.router_settings.stream_timeout, 600) * local.timeout_attempts * local.stream_reads
+  }
+  timeouts_fit_the_edge = alltrue([for t in values(local.litellm_timeouts) : t + local.litellm_overhead < var.edge.origin_read_timeout])
+}
+
+# The model catalogue (infra/litellm/models.yaml), read in this one place: the inference profiles LiteLLM calls, the
+# task role's Bedrock policy, and the check that the stack's region is served by the catalogue's profile prefix.
+module "models" {
+  source = "../model-catalogue"
+
+  region     = data.aws_region.current.region
+  partition  = data.aws_partition.current.partition
+  account_id = data.aws_caller_identity.current.account_id
 }
 
 module "network" {
@@ -54,6 +84,9 @@ module "config_bucket" {
   name                    = "${local.name}-config-${data.aws_caller_identity.current.account_id}"
   force_destroy           = var.config_bucket_force_destroy
   noncurrent_version_days = 30
+  # Task definition revisions name exact object versions: keep the last 20 of each file beyond the 30 days, so the
+  # deployment circuit breaker or an operator can roll back to an older revision and get its configuration.
+  noncurrent_versions_to_keep = 20
 }
 
 module "alb" {
@@ -84,16 +117,17 @@ module "alb" {
 module "cloudfront" {
   source = "../cloudfront"
 
-  name                   = local.name
-  origin_domain_name     = local.https_origin ? var.edge.origin_domain_name : module.alb.dns_name
-  origin_protocol        = module.alb.listener_protocol
-  origin_header          = module.alb.origin_header
-  origin_read_timeout    = var.edge.origin_read_timeout
-  custom_domain          = var.edge.custom_domain
-  price_class            = var.edge.price_class
-  rate_limit_per_5min    = var.edge.rate_limit_per_5min
-  admin_allowed_cidrs    = var.edge.admin_allowed_cidrs
-  waf_log_retention_days = var.log_retention_days
+  name                        = local.name
+  origin_domain_name          = local.https_origin ? var.edge.origin_domain_name : module.alb.dns_name
+  origin_protocol             = module.alb.listener_protocol
+  origin_header               = module.alb.origin_header
+  origin_read_timeout         = var.edge.origin_read_timeout
+  custom_domain               = var.edge.custom_domain
+  price_class                 = var.edge.price_class
+  rate_limit_per_key_per_5min = var.edge.rate_limit_per_key_per_5min
+  rate_limit_per_ip_per_5min  = var.edge.rate_limit_per_ip_per_5min
+  admin_allowed_cidrs         = var.edge.admin_allowed_cidrs
+  waf_log_retention_days      = var.log_retention_days
 }
 
 module "ecs_cluster" {
@@ -148,6 +182,7 @@ module "litellm" {
     target_group_arn        = module.alb.target_group_arns["litellm"]
     arn_suffix              = module.alb.arn_suffix
     target_group_arn_suffix = module.alb.target_group_arn_suffixes["litellm"]
+    idle_timeout            = module.alb.idle_timeout
   }
   service_discovery_namespace_id = module.ecs_cluster.namespace_id
   config_bucket                  = { id = module.config_bucket.id, arn = module.config_bucket.arn }
@@ -161,6 +196,7 @@ module "litellm" {
     host              = module.database.address
     port              = module.database.port
     name              = module.database.database_name
+    resource_id       = module.database.resource_id
     secret_arn        = module.database.master_user_secret_arn
     security_group_id = module.database.security_group_id
   }
@@ -170,15 +206,16 @@ module "litellm" {
     security_group_id = module.redis[0].security_group_id
     auth_secret_arn   = module.redis[0].auth_secret_arn
   }
-  cpu              = var.litellm.cpu
-  memory           = var.litellm.memory
-  workers_per_task = var.litellm.workers_per_task
-  desired_count    = var.litellm.desired_count
+  bedrock_policy_json = module.models.bedrock_policy_json
+  cpu                 = var.litellm.cpu
+  memory              = var.litellm.memory
+  workers_per_task    = var.litellm.workers_per_task
+  desired_count       = var.litellm.desired_count
   autoscaling = {
-    min_capacity        = var.litellm.min_capacity
-    max_capacity        = var.litellm.max_capacity
-    cpu_target          = var.litellm.cpu_target
-    requests_per_target = var.litellm.requests_per_target
+    min_capacity       = var.litellm.min_capacity
+    max_capacity       = var.litellm.max_capacity
+    cpu_target         = var.litellm.cpu_target
+    in_flight_per_task = var.litellm.in_flight_per_task
   }
   log_retention_days = var.log_retention_days
 }

@@ -1,6 +1,11 @@
 output "gateway_url" {
   description = "Public URL of the gateway (ANTHROPIC_BASE_URL / OpenAI base_url + /v1)."
   value       = module.cloudfront.url
+
+  precondition {
+    condition     = local.timeouts_fit_the_edge
+    error_message = "LiteLLM's timeouts in infra/litellm/config.yaml, times their attempts (${jsonencode(local.litellm_timeouts)} s), plus ${local.litellm_overhead} s of its own overhead must stay below CloudFront's origin_read_timeout (${var.edge.origin_read_timeout} s), or long calls get a 504 from the edge while Bedrock keeps generating: request the quota increase to 180 s (docs/deployment.md) or lower them."
+  }
 }
 
 output "grafana_url" {

@@ -34,20 +34,20 @@ variable "network" {
 }
 
 variable "litellm" {
-  description = "LiteLLM service sizing and image: vCPU units, memory, workers per task, task count bounds, autoscaling targets, image tag/digest (repository and tag default to versions.env)."
+  description = "LiteLLM service sizing and image: vCPU units, memory, workers per task, task count bounds, autoscaling targets (CPU percent, in-flight requests per task), image tag/digest (repository and tag default to versions.env)."
   type = object({
-    cpu                 = optional(number, 2048)
-    memory              = optional(number, 4096)
-    workers_per_task    = optional(number, 2)
-    desired_count       = optional(number, 2)
-    min_capacity        = optional(number, 2)
-    max_capacity        = optional(number, 10)
-    cpu_target          = optional(number, 60)
-    requests_per_target = optional(number, 3000)
-    image_repository    = optional(string, "ghcr.io/berriai/litellm")
-    image_tag           = optional(string, "v1.106.2")
-    image_digest        = optional(string)
-    drain_seconds       = optional(number, 900)
+    cpu                = optional(number, 2048)
+    memory             = optional(number, 4096)
+    workers_per_task   = optional(number, 2)
+    desired_count      = optional(number, 2)
+    min_capacity       = optional(number, 2)
+    max_capacity       = optional(number, 10)
+    cpu_target         = optional(number, 60)
+    in_flight_per_task = optional(number, 40)
+    image_repository   = optional(string, "ghcr.io/berriai/litellm")
+    image_tag          = optional(string, "v1.106.2")
+    image_digest       = optional(string)
+    drain_seconds      = optional(number, 900)
   })
   default  = {}
   nullable = false
@@ -79,20 +79,22 @@ variable "redis" {
 }
 
 variable "edge" {
-  description = "CloudFront/WAF/ALB settings: custom domain (Route 53 zone), ALB certificate for an HTTPS origin (origin_domain_name must be covered by it and point at the ALB), origin read timeout (60 s; up to 180 s with a quota increase), rate limit, admin CIDRs, ALB idle timeout, ALB deletion protection."
+  description = "CloudFront/WAF/ALB settings: custom domain (Route 53 zone), ALB certificate for an HTTPS origin (origin_domain_name must be covered by it and point at the ALB; required unless allow_plaintext_origin), origin read timeout (60 s; up to 180 s with a quota increase), rate limits per API key and per IP, admin CIDRs (IPv4/IPv6), ALB idle timeout, ALB deletion protection."
   type = object({
     custom_domain = optional(object({
       name            = string
       route53_zone_id = string
     }))
-    origin_certificate_arn = optional(string)
-    origin_domain_name     = optional(string)
-    origin_read_timeout    = optional(number, 60)
-    rate_limit_per_5min    = optional(number, 3000)
-    admin_allowed_cidrs    = optional(list(string), [])
-    alb_idle_timeout       = optional(number, 900)
-    alb_deletion_protect   = optional(bool, true)
-    price_class            = optional(string, "PriceClass_100")
+    origin_certificate_arn      = optional(string)
+    origin_domain_name          = optional(string)
+    allow_plaintext_origin      = optional(bool, false)
+    origin_read_timeout         = optional(number, 60)
+    rate_limit_per_key_per_5min = optional(number, 3000)
+    rate_limit_per_ip_per_5min  = optional(number, 20000)
+    admin_allowed_cidrs         = optional(list(string), [])
+    alb_idle_timeout            = optional(number, 900)
+    alb_deletion_protect        = optional(bool, true)
+    price_class                 = optional(string, "PriceClass_100")
   })
   default  = {}
   nullable = false
@@ -100,6 +102,21 @@ variable "edge" {
   validation {
     condition     = (var.edge.origin_certificate_arn == null) == (var.edge.origin_domain_name == null)
     error_message = "origin_certificate_arn and origin_domain_name are set together (HTTPS origin) or not at all."
+  }
+
+  validation {
+    condition     = var.edge.origin_certificate_arn != null || var.edge.allow_plaintext_origin
+    error_message = "The CloudFront-to-ALB hop must be HTTPS: set origin_certificate_arn and origin_domain_name (docs/deployment.md), or allow_plaintext_origin = true explicitly (throw-away dev stacks only)."
+  }
+
+  validation {
+    condition     = var.edge.origin_certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$", var.edge.origin_certificate_arn))
+    error_message = "origin_certificate_arn must be an ACM certificate ARN (in the stack's region)."
+  }
+
+  validation {
+    condition     = var.edge.custom_domain == null || var.edge.origin_domain_name == null || try(var.edge.custom_domain.name != var.edge.origin_domain_name, true)
+    error_message = "origin_domain_name must differ from custom_domain.name: the custom name points at CloudFront, the origin name at the ALB."
   }
 }
 

@@ -142,7 +142,7 @@ variable "apply_policy_arns" {
 }
 
 variable "plan_inline_policy_json" {
-  description = "Optional extra inline policy (JSON) for the plan role, e.g. secretsmanager:GetSecretValue on secrets whose versions Terraform refreshes."
+  description = "Optional extra inline policy (JSON) for the plan role; the gateway stack needs none (its secret versions are write-only, docs/ci.md)."
   type        = string
   default     = null
 

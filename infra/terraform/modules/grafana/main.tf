@@ -1,12 +1,13 @@
 # Stock Grafana on Fargate behind the same ALB/CloudFront under /grafana. Provisioning (data source, dashboard
 # provider) and dashboards from infra/grafana/ are S3 objects copied into task volumes by the same init container
-# as LiteLLM's config; their content hashes are in the task definition. Admin password from Secrets Manager, no anonymous
+# as LiteLLM's config, at the object versions the task definition names (a rollback restores them). Admin password from Secrets Manager, no anonymous
 # access, no sign-up. Grafana's own database is task-local: everything it shows is provisioned from git.
 
 data "aws_region" "current" {}
 
 locals {
   region            = data.aws_region.current.region
+  public_host       = split("/", trimprefix(var.public_url, "https://"))[0]
   port              = 3000
   provisioning_dir  = "/etc/grafana/provisioning"
   dashboards_dir    = "/var/lib/grafana/dashboards"
@@ -22,9 +23,13 @@ locals {
 
   environment = merge(
     {
-      GF_SERVER_HTTP_PORT                = tostring(local.port)
-      GF_SERVER_ROOT_URL                 = "${var.public_url}${var.path_prefix}/"
-      GF_SERVER_SERVE_FROM_SUB_PATH      = "true"
+      GF_SERVER_HTTP_PORT           = tostring(local.port)
+      GF_SERVER_ROOT_URL            = "${var.public_url}${var.path_prefix}/"
+      GF_SERVER_SERVE_FROM_SUB_PATH = "true"
+      # CloudFront forwards the viewer's Origin but not its Host (Managed-AllViewerExceptHostHeader: the ALB and
+      # Grafana see the origin's name), so Grafana's CSRF check (Origin host == Host) refuses every POST after
+      # login with 403 "origin not allowed" unless the public host is a trusted origin.
+      GF_SECURITY_CSRF_TRUSTED_ORIGINS   = local.public_host
       GF_SECURITY_ADMIN_USER             = "admin"
       GF_SECURITY_COOKIE_SECURE          = "true"
       GF_SECURITY_DISABLE_GRAVATAR       = "true"
@@ -43,7 +48,7 @@ locals {
   log_configuration = {
     logDriver = "awslogs"
     options = {
-      awslogs-group         = aws_cloudwatch_log_group.this.name
+      awslogs-group         = "/ecs/${var.name}" # created by module.task
       awslogs-region        = local.region
       awslogs-stream-prefix = "grafana"
     }
@@ -60,7 +65,7 @@ locals {
       { sourceVolume = "grafana-provisioning", containerPath = local.provisioning_dir, readOnly = true },
       { sourceVolume = "grafana-dashboards", containerPath = local.dashboards_dir, readOnly = true },
     ]
-    dependsOn        = [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }]
+    dependsOn        = [{ containerName = "config-sync", condition = "SUCCESS" }]
     stopTimeout      = 30
     logConfiguration = local.log_configuration
   }
@@ -85,50 +90,76 @@ resource "aws_s3_object" "dashboards" {
   content_type = "application/json"
 }
 
-module "config_sync" {
-  source = "../config-sync"
+module "task" {
+  source = "../fargate-service"
 
-  image          = var.init_image
-  bucket         = var.config_bucket.id
-  aws_region     = local.region
-  log_group_name = aws_cloudwatch_log_group.this.name
-  content_hashes = local.content_hashes
-  mounts = [
+  name                       = var.name
+  security_group_description = "Grafana: 3000 from the ALB; queries VictoriaMetrics"
+  cluster_arn                = var.cluster_arn
+  vpc_id                     = var.vpc_id
+  subnet_ids                 = var.subnet_ids
+  cpu                        = var.cpu
+  memory                     = var.memory
+  init_image                 = var.init_image
+  config_bucket              = var.config_bucket
+  config_prefixes            = [local.provision_prefix, local.dashboards_prefix]
+  config_mounts = [
     { volume = "grafana-provisioning", path = local.provisioning_dir },
     { volume = "grafana-dashboards", path = local.dashboards_dir },
   ]
-  items = [
-    { prefix = local.provision_prefix, path = local.provisioning_dir },
-    { prefix = local.dashboards_prefix, path = local.dashboards_dir },
-  ]
+  config_objects = concat(
+    [for f in local.provision_files : { key = aws_s3_object.provisioning[f].key, version_id = aws_s3_object.provisioning[f].version_id, path = "${local.provisioning_dir}/${trimprefix(f, "provisioning/")}" }],
+    [for f in local.dashboard_files : { key = aws_s3_object.dashboards[f].key, version_id = aws_s3_object.dashboards[f].version_id, path = "${local.dashboards_dir}/${trimprefix(f, "dashboards/")}" }],
+  )
+  content_hashes     = local.content_hashes
+  secret_arns        = [var.admin_password_secret_arn]
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = var.log_kms_key_arn
+  volumes            = [{ name = "grafana-provisioning" }, { name = "grafana-dashboards" }]
+  containers         = [local.grafana_container]
+
+  service = {
+    desired_count                      = 1
+    deployment_minimum_healthy_percent = 0
+    deployment_maximum_percent         = 200
+    health_check_grace_period_seconds  = 60
+    load_balancer                      = { target_group_arn = var.alb.target_group_arn, container_name = "grafana", container_port = local.port }
+  }
 }
 
-module "iam" {
-  source = "../iam"
-
-  name              = var.name
-  secret_arns       = [var.admin_password_secret_arn]
-  config_bucket_arn = var.config_bucket.arn
-  config_prefixes   = [local.provision_prefix, local.dashboards_prefix]
+# Existing state moves into the shared module (no resource is replaced).
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.task.aws_cloudwatch_log_group.this
 }
 
-resource "aws_cloudwatch_log_group" "this" {
-  # checkov:skip=CKV_AWS_338: retention is a variable: 365 days by default and in prod, shorter in dev
-  name              = "/ecs/${var.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+moved {
+  from = aws_security_group.this
+  to   = module.task.aws_security_group.this
 }
 
-resource "aws_security_group" "this" {
-  name        = var.name
-  description = "Grafana: 3000 from the ALB; queries VictoriaMetrics"
-  vpc_id      = var.vpc_id
+moved {
+  from = aws_vpc_security_group_egress_rule.https
+  to   = module.task.aws_vpc_security_group_egress_rule.https
+}
 
-  tags = { Name = var.name }
+moved {
+  from = module.iam
+  to   = module.task.module.iam
+}
+
+moved {
+  from = aws_ecs_task_definition.this
+  to   = module.task.aws_ecs_task_definition.this
+}
+
+moved {
+  from = aws_ecs_service.this
+  to   = module.task.aws_ecs_service.this
 }
 
 resource "aws_vpc_security_group_ingress_rule" "from_alb" {
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "Grafana from the ALB"
   ip_protocol                  = "tcp"
   from_port                    = local.port
@@ -142,11 +173,11 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_grafana" {
   ip_protocol                  = "tcp"
   from_port                    = local.port
   to_port                      = local.port
-  referenced_security_group_id = aws_security_group.this.id
+  referenced_security_group_id = module.task.security_group_id
 }
 
 resource "aws_vpc_security_group_egress_rule" "victoriametrics" {
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "Queries to VictoriaMetrics"
   ip_protocol                  = "tcp"
   from_port                    = var.victoriametrics.port
@@ -160,70 +191,5 @@ resource "aws_vpc_security_group_ingress_rule" "victoriametrics_from_grafana" {
   ip_protocol                  = "tcp"
   from_port                    = var.victoriametrics.port
   to_port                      = var.victoriametrics.port
-  referenced_security_group_id = aws_security_group.this.id
-}
-
-resource "aws_vpc_security_group_egress_rule" "https" {
-  security_group_id = aws_security_group.this.id
-  description       = "HTTPS to AWS APIs (ECR pulls, S3, Secrets Manager, logs)"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
-}
-
-resource "aws_ecs_task_definition" "this" {
-  family                   = var.name
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.cpu
-  memory                   = var.memory
-  execution_role_arn       = module.iam.execution_role_arn
-  task_role_arn            = module.iam.task_role_arn
-
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
-  }
-
-  volume {
-    name = "grafana-provisioning"
-  }
-
-  volume {
-    name = "grafana-dashboards"
-  }
-
-  container_definitions = jsonencode([module.config_sync.container_definition, local.grafana_container])
-}
-
-resource "aws_ecs_service" "this" {
-  name                               = var.name
-  cluster                            = var.cluster_arn
-  task_definition                    = aws_ecs_task_definition.this.arn
-  desired_count                      = 1
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  health_check_grace_period_seconds  = 60
-  deployment_minimum_healthy_percent = 0
-  deployment_maximum_percent         = 200
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = [aws_security_group.this.id]
-    assign_public_ip = false
-  }
-
-  load_balancer {
-    target_group_arn = var.alb.target_group_arn
-    container_name   = "grafana"
-    container_port   = local.port
-  }
+  referenced_security_group_id = module.task.security_group_id
 }

@@ -1,26 +1,14 @@
 # Least-privilege roles of one ECS service:
 #   execution role: pull images, write logs, read exactly the listed secrets (ECS injects them at start);
-#   task role: read its own configuration prefixes, invoke exactly the listed Bedrock inference profiles
-#   (bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream, nothing else), mount its EFS access point.
+#   task role: read its own configuration prefixes, mount its EFS access point, and (LiteLLM only) the Bedrock
+#   policy rendered from the model catalogue (modules/model-catalogue), attached unchanged as its own inline policy.
 
 data "aws_partition" "current" {}
-
-data "aws_region" "current" {}
 
 data "aws_caller_identity" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
-  # us.anthropic.claude-x -> anthropic.claude-x: the foundation model behind a cross-region inference profile.
-  foundation_model_ids = distinct([for id in var.bedrock_inference_profile_ids : replace(id, "/^[a-z]+\\./", "")])
-  inference_profile_arns = [
-    for id in var.bedrock_inference_profile_ids :
-    "arn:${local.partition}:bedrock:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:inference-profile/${id}"
-  ]
-  # A cross-region profile routes to the model in several regions: the model ARN is allowed in any region,
-  # but only when invoked through one of the profiles above (condition below).
-  foundation_model_arns = [for id in local.foundation_model_ids : "arn:${local.partition}:bedrock:*::foundation-model/${id}"]
-  bedrock_actions       = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -101,33 +89,20 @@ data "aws_iam_policy_document" "task" {
     }
   }
 
+  # The init container reads each object at the version the task definition names (s3:GetObjectVersion).
   statement {
     sid       = "ReadOwnConfig"
-    actions   = ["s3:GetObject"]
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = [for p in var.config_prefixes : "${var.config_bucket_arn}/${p}*"]
   }
 
+  # Token authentication to the database as its dedicated user (LiteLLM's IAM_TOKEN_DB_AUTH).
   dynamic "statement" {
-    for_each = length(local.inference_profile_arns) > 0 ? [1] : []
+    for_each = length(var.rds_db_user_arns) > 0 ? [1] : []
     content {
-      sid       = "InvokeListedInferenceProfiles"
-      actions   = local.bedrock_actions
-      resources = local.inference_profile_arns
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.foundation_model_arns) > 0 ? [1] : []
-    content {
-      sid       = "InvokeModelsThroughListedProfiles"
-      actions   = local.bedrock_actions
-      resources = local.foundation_model_arns
-
-      condition {
-        test     = "StringEquals"
-        variable = "bedrock:InferenceProfileArn"
-        values   = local.inference_profile_arns
-      }
+      sid       = "ConnectAsDatabaseUser"
+      actions   = ["rds-db:connect"]
+      resources = var.rds_db_user_arns
     }
   }
 
@@ -151,4 +126,13 @@ resource "aws_iam_role_policy" "task" {
   name   = "task"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.task.json
+}
+
+# Bedrock: the document rendered from bedrock-policy.yaml.tftpl, byte for byte what the tests evaluate.
+resource "aws_iam_role_policy" "bedrock" {
+  count = var.bedrock_policy_json == null ? 0 : 1
+
+  name   = "bedrock"
+  role   = aws_iam_role.task.id
+  policy = var.bedrock_policy_json
 }

@@ -13,12 +13,12 @@ output "task_role_name" {
   value       = aws_iam_role.task.name
 }
 
-output "bedrock_resource_arns" {
-  description = "Inference profile and foundation model ARNs the task role may invoke."
-  value       = concat(local.inference_profile_arns, local.foundation_model_arns)
+output "bedrock_policy_json" {
+  description = "The Bedrock policy attached to the task role (null when the service has no Bedrock access)."
+  value       = var.bedrock_policy_json
 }
 
 output "task_policy_json" {
-  description = "The task role's policy document (for review and tests)."
+  description = "The task role's own policy document (configuration and EFS access; Bedrock is bedrock_policy_json)."
   value       = data.aws_iam_policy_document.task.json
 }

@@ -44,15 +44,26 @@ variable "config_prefixes" {
   }
 }
 
-variable "bedrock_inference_profile_ids" {
-  description = "Bedrock cross-region inference profile ids (e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0) the task may invoke; the underlying foundation models are allowed in the regions the profile routes to. Empty: no Bedrock access."
+variable "bedrock_policy_json" {
+  description = "Bedrock policy document of the task role (the model-catalogue module's bedrock_policy_json: exactly the configured inference profiles and models); null: no Bedrock access."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.bedrock_policy_json == null || try(jsondecode(var.bedrock_policy_json).Version == "2012-10-17", false)
+    error_message = "bedrock_policy_json must be an IAM policy document (JSON, Version 2012-10-17)."
+  }
+}
+
+variable "rds_db_user_arns" {
+  description = "RDS IAM database users the task may connect as (arn:<partition>:rds-db:<region>:<account>:dbuser:<resource id>/<user>): rds-db:connect, so IAM token authentication works."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = alltrue([for id in var.bedrock_inference_profile_ids : can(regex("^(us|eu|apac|jp|au|ca|global)\\.[a-z0-9-]+\\.[a-z0-9.:-]+$", id))])
-    error_message = "bedrock_inference_profile_ids must be inference profile ids such as us.anthropic.claude-haiku-4-5-20251001-v1:0."
+    condition     = alltrue([for a in var.rds_db_user_arns : can(regex("^arn:aws[a-z-]*:rds-db:[a-z0-9-]+:[0-9]{12}:dbuser:", a))])
+    error_message = "rds_db_user_arns must be rds-db dbuser ARNs."
   }
 }
 

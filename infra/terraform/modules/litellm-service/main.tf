@@ -1,16 +1,20 @@
 # The stock LiteLLM image on Fargate, configured without building an image:
 #   * config.yaml and the callbacks package are S3 objects written by Terraform; an init container (same image,
-#     its own python3 + boto3) copies them into a task volume mounted at /etc/litellm. Their content hashes
-#     (CONFIG_ETAG, CALLBACKS_ETAG: MD5s, as S3 etags of SSE-KMS objects are not) are in the task definition,
-#     so changing either file registers a new revision and rolls the service.
-#   * an optional second init container runs the database migrations, then the gateway starts;
+#     its own python3 + boto3) copies them into a task volume mounted at /etc/litellm, each at the exact S3 object
+#     version the task definition names (SYNC_OBJECTS): changing a file registers a new revision and rolls the
+#     service, and a rollback to an older revision starts with the older files. Their content hashes
+#     (CONFIG_ETAG, CALLBACKS_ETAG: MD5s, as S3 etags of SSE-KMS objects are not) are in the task definition too.
+#   * an optional second init container runs the database migrations (as the RDS master user), a third makes
+#     the dedicated database user (db_user.py), then the gateway starts and connects as that user with IAM tokens;
 #   * secrets come from Secrets Manager through the task definition's `secrets`, never `environment`;
 #   * each task registers an A record in Cloud Map so VictoriaMetrics scrapes every task's /metrics/;
-#   * autoscaling on CPU and ALB requests per target, circuit breaker with rollback, 120 s stop timeout.
+#   * autoscaling on CPU and on in-flight requests per task (ALB metrics), circuit breaker with rollback, 120 s stop timeout.
 
 data "aws_region" "current" {}
 
 data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}
 
 locals {
   region         = data.aws_region.current.region
@@ -21,7 +25,9 @@ locals {
   config_dir     = "/etc/litellm"
   callbacks_path = "/etc/litellm/callbacks"
   multiproc_dir  = "/var/run/prometheus-multiproc"
-  callback_files = sort(fileset(var.callbacks_dir, "llmgw_callbacks/**/*.py"))
+  # Seconds the gateway keeps an idle connection open beyond the ALB's idle timeout.
+  keepalive_margin = 15
+  callback_files   = sort(fileset(var.callbacks_dir, "llmgw_callbacks/**/*.py"))
 
   # Same values as src/llmgw/stack/env.py LITELLM_BASE_ENV (tests/terraform compares them).
   litellm_base_env = {
@@ -44,8 +50,10 @@ locals {
       AWS_REGION               = local.region
       PYTHONPATH               = local.callbacks_path
       PROMETHEUS_MULTIPROC_DIR = local.multiproc_dir
-      DATABASE_HOST            = "${var.database.host}:${var.database.port}"
-      DATABASE_NAME            = var.database.name
+      # uvicorn's keep-alive (5 s by default) must outlast the ALB's idle timeout: the ALB reuses idle connections,
+      # and one the target closed first answers the next request with a 502.
+      # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
+      KEEPALIVE_TIMEOUT = tostring(var.alb.idle_timeout + local.keepalive_margin)
     },
     var.redis == null ? {} : {
       REDIS_HOST = var.redis.host
@@ -56,12 +64,33 @@ locals {
     var.extra_environment,
   )
 
+  # The gateway itself connects as the dedicated user with IAM tokens that LiteLLM mints and renews
+  # (IAM_TOKEN_DB_AUTH, litellm/proxy/db/token_auth.py): it never holds the RDS master password, so the password's
+  # rotation cannot break its pooled connections or reconnects.
+  app_database_env = {
+    IAM_TOKEN_DB_AUTH = "True"
+    DATABASE_HOST     = var.database.host
+    DATABASE_PORT     = tostring(var.database.port)
+    DATABASE_NAME     = var.database.name
+    DATABASE_USER     = var.database.app_user
+    DATABASE_SSLMODE  = "require"
+  }
+  # Only the migrations and the user's bootstrap run as the master user, with the password of the RDS-managed secret
+  # read at task start (always the current one).
+  master_database_env = {
+    DATABASE_HOST = "${var.database.host}:${var.database.port}"
+    DATABASE_NAME = var.database.name
+  }
+  master_database_secrets = {
+    DATABASE_USERNAME = "${var.database.secret_arn}:username::"
+    DATABASE_PASSWORD = "${var.database.secret_arn}:password::"
+  }
+  db_user_arn = "arn:${data.aws_partition.current.partition}:rds-db:${local.region}:${data.aws_caller_identity.current.account_id}:dbuser:${var.database.resource_id}/${var.database.app_user}"
+
   secrets = merge(
     {
       LITELLM_MASTER_KEY = var.secret_arns.master_key
       LITELLM_SALT_KEY   = var.secret_arns.salt_key
-      DATABASE_USERNAME  = "${var.database.secret_arn}:username::"
-      DATABASE_PASSWORD  = "${var.database.secret_arn}:password::"
     },
     var.redis == null ? {} : { REDIS_PASSWORD = var.redis.auth_secret_arn },
   )
@@ -74,26 +103,48 @@ locals {
   log_configuration = {
     logDriver = "awslogs"
     options = {
-      awslogs-group         = aws_cloudwatch_log_group.this.name
+      awslogs-group         = "/ecs/${var.name}" # created by module.task
       awslogs-region        = local.region
       awslogs-stream-prefix = "litellm"
     }
   }
 
-  env_list     = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
-  secrets_list = [for k in sort(keys(local.secrets)) : { name = k, valueFrom = local.secrets[k] }]
-  config_mount = { sourceVolume = "litellm-config", containerPath = local.config_dir, readOnly = true }
-  litellm_args = ["--config", "${local.config_dir}/config.yaml", "--port", tostring(local.port), "--num_workers", tostring(var.workers_per_task)]
+  app_environment     = merge(local.environment, local.app_database_env)
+  migrate_environment = merge(local.environment, local.master_database_env, { DISABLE_SCHEMA_UPDATE = "False" })
+  env_list            = [for k in sort(keys(local.app_environment)) : { name = k, value = local.app_environment[k] }]
+  migrate_env_list    = [for k in sort(keys(local.migrate_environment)) : { name = k, value = local.migrate_environment[k] }]
+  secrets_list        = [for k in sort(keys(local.secrets)) : { name = k, valueFrom = local.secrets[k] }]
+  master_secrets_list = [for k in sort(keys(merge(local.secrets, local.master_database_secrets))) : { name = k, valueFrom = merge(local.secrets, local.master_database_secrets)[k] }]
+  config_mount        = { sourceVolume = "litellm-config", containerPath = local.config_dir, readOnly = true }
+  litellm_args        = ["--config", "${local.config_dir}/config.yaml", "--port", tostring(local.port), "--num_workers", tostring(var.workers_per_task)]
 
   migrate_container = {
     name             = "migrate"
     image            = local.image
     essential        = false
     command          = concat(local.litellm_args, ["--skip_server_startup"])
-    environment      = [for e in local.env_list : e.name == "DISABLE_SCHEMA_UPDATE" ? { name = e.name, value = "False" } : e]
-    secrets          = local.secrets_list
+    environment      = local.migrate_env_list
+    secrets          = local.master_secrets_list
     mountPoints      = [local.config_mount]
-    dependsOn        = [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }]
+    dependsOn        = [{ containerName = "config-sync", condition = "SUCCESS" }]
+    logConfiguration = local.log_configuration
+  }
+
+  # After the migrations: the dedicated IAM-authenticated user and its grants (db_user.py, idempotent).
+  db_user_container = {
+    name       = "db-user"
+    image      = local.image
+    essential  = false
+    entryPoint = ["python3", "-c"]
+    command    = [file("${path.module}/db_user.py")]
+    environment = [
+      { name = "DATABASE_HOST", value = var.database.host },
+      { name = "DATABASE_PORT", value = tostring(var.database.port) },
+      { name = "DATABASE_NAME", value = var.database.name },
+      { name = "DB_APP_USER", value = var.database.app_user },
+    ]
+    secrets          = [for k in sort(keys(local.master_database_secrets)) : { name = k, valueFrom = local.master_database_secrets[k] }]
+    dependsOn        = var.run_migrations ? [{ containerName = "migrate", condition = "SUCCESS" }] : []
     logConfiguration = local.log_configuration
   }
 
@@ -110,8 +161,9 @@ locals {
       { sourceVolume = "prometheus-multiproc", containerPath = local.multiproc_dir, readOnly = false },
     ]
     dependsOn = concat(
-      [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }],
+      [{ containerName = "config-sync", condition = "SUCCESS" }],
       var.run_migrations ? [{ containerName = "migrate", condition = "SUCCESS" }] : [],
+      [{ containerName = "db-user", condition = "SUCCESS" }],
     )
     stopTimeout = var.stop_timeout
     healthCheck = {
@@ -146,50 +198,84 @@ resource "aws_s3_object" "callbacks" {
   content_type = "text/x-python"
 }
 
-module "config_sync" {
-  source = "../config-sync"
+# --- Task, roles, logs, security group: the shared Fargate scaffolding -------------------------------------------
 
-  image          = local.image
-  bucket         = var.config_bucket.id
-  aws_region     = local.region
-  log_group_name = aws_cloudwatch_log_group.this.name
-  content_hashes = local.content_hashes
-  mounts         = [{ volume = "litellm-config", path = local.config_dir }]
-  items = [
-    { prefix = local.config_prefix, path = local.config_dir },
-    { prefix = local.callbk_prefix, path = local.callbacks_path },
-  ]
+module "task" {
+  source = "../fargate-service"
+
+  name                       = var.name
+  security_group_description = "LiteLLM tasks: 4000 from the ALB and the metrics scraper"
+  cluster_arn                = var.cluster_arn
+  vpc_id                     = var.vpc_id
+  subnet_ids                 = var.subnet_ids
+  cpu                        = var.cpu
+  memory                     = var.memory
+  init_image                 = local.image
+  config_bucket              = var.config_bucket
+  config_prefixes            = [local.config_prefix, local.callbk_prefix]
+  config_mounts              = [{ volume = "litellm-config", path = local.config_dir }]
+  config_objects = concat(
+    [{ key = aws_s3_object.config.key, version_id = aws_s3_object.config.version_id, path = "${local.config_dir}/config.yaml" }],
+    [for f in local.callback_files : { key = aws_s3_object.callbacks[f].key, version_id = aws_s3_object.callbacks[f].version_id, path = "${local.callbacks_path}/${f}" }],
+  )
+  content_hashes      = local.content_hashes
+  secret_arns         = local.secret_arns
+  bedrock_policy_json = var.bedrock_policy_json
+  rds_db_user_arns    = [local.db_user_arn]
+  log_retention_days  = var.log_retention_days
+  log_kms_key_arn     = var.log_kms_key_arn
+
+  # Task-local (Fargate ephemeral storage) volumes: the synced configuration and the Prometheus multiprocess
+  # directory every worker writes its metric files to.
+  volumes = [{ name = "litellm-config" }, { name = "prometheus-multiproc" }]
+  containers = concat(
+    var.run_migrations ? [local.migrate_container] : [],
+    [local.db_user_container, local.litellm_container],
+  )
+
+  service = {
+    desired_count                      = var.desired_count
+    deployment_minimum_healthy_percent = 100
+    deployment_maximum_percent         = 200
+    health_check_grace_period_seconds  = 120
+    load_balancer                      = { target_group_arn = var.alb.target_group_arn, container_name = "litellm", container_port = local.port }
+    registry_arn                       = aws_service_discovery_service.this.arn
+  }
 }
 
-# --- Roles, logs, network --------------------------------------------------------------------------------------
-
-module "iam" {
-  source = "../iam"
-
-  name                          = var.name
-  secret_arns                   = local.secret_arns
-  config_bucket_arn             = var.config_bucket.arn
-  config_prefixes               = [local.config_prefix, local.callbk_prefix]
-  bedrock_inference_profile_ids = var.bedrock_inference_profile_ids
+# Existing state moves into the shared module (no resource is replaced).
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.task.aws_cloudwatch_log_group.this
 }
 
-resource "aws_cloudwatch_log_group" "this" {
-  # checkov:skip=CKV_AWS_338: retention is a variable: 365 days by default and in prod, shorter in dev
-  name              = "/ecs/${var.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+moved {
+  from = aws_security_group.this
+  to   = module.task.aws_security_group.this
 }
 
-resource "aws_security_group" "this" {
-  name        = var.name
-  description = "LiteLLM tasks: 4000 from the ALB and the metrics scraper"
-  vpc_id      = var.vpc_id
+moved {
+  from = aws_vpc_security_group_egress_rule.https
+  to   = module.task.aws_vpc_security_group_egress_rule.https
+}
 
-  tags = { Name = var.name }
+moved {
+  from = module.iam
+  to   = module.task.module.iam
+}
+
+moved {
+  from = aws_ecs_task_definition.this
+  to   = module.task.aws_ecs_task_definition.this
+}
+
+moved {
+  from = aws_ecs_service.this
+  to   = module.task.aws_ecs_service.this
 }
 
 resource "aws_vpc_security_group_ingress_rule" "from_alb" {
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "Gateway traffic from the ALB"
   ip_protocol                  = "tcp"
   from_port                    = local.port
@@ -203,20 +289,11 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
   ip_protocol                  = "tcp"
   from_port                    = local.port
   to_port                      = local.port
-  referenced_security_group_id = aws_security_group.this.id
-}
-
-resource "aws_vpc_security_group_egress_rule" "https" {
-  security_group_id = aws_security_group.this.id
-  description       = "HTTPS to AWS APIs (Bedrock, S3, Secrets Manager, ECR, logs) through endpoints or NAT"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
+  referenced_security_group_id = module.task.security_group_id
 }
 
 resource "aws_vpc_security_group_egress_rule" "postgres" {
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "PostgreSQL"
   ip_protocol                  = "tcp"
   from_port                    = var.database.port
@@ -230,13 +307,13 @@ resource "aws_vpc_security_group_ingress_rule" "postgres_from_tasks" {
   ip_protocol                  = "tcp"
   from_port                    = var.database.port
   to_port                      = var.database.port
-  referenced_security_group_id = aws_security_group.this.id
+  referenced_security_group_id = module.task.security_group_id
 }
 
 resource "aws_vpc_security_group_egress_rule" "redis" {
   count = var.redis == null ? 0 : 1
 
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "Redis"
   ip_protocol                  = "tcp"
   from_port                    = var.redis.port
@@ -252,43 +329,15 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_tasks" {
   ip_protocol                  = "tcp"
   from_port                    = var.redis.port
   to_port                      = var.redis.port
-  referenced_security_group_id = aws_security_group.this.id
+  referenced_security_group_id = module.task.security_group_id
 }
 
-# --- Task definition and service -------------------------------------------------------------------------------
-
-resource "aws_ecs_task_definition" "this" {
-  family                   = var.name
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.cpu
-  memory                   = var.memory
-  execution_role_arn       = module.iam.execution_role_arn
-  task_role_arn            = module.iam.task_role_arn
-
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
-  }
-
-  # Task-local (Fargate ephemeral storage) volumes: the synced configuration and the Prometheus multiprocess
-  # directory every worker writes its metric files to.
-  volume {
-    name = "litellm-config"
-  }
-
-  volume {
-    name = "prometheus-multiproc"
-  }
-
-  container_definitions = jsonencode(concat(
-    [module.config_sync.container_definition],
-    var.run_migrations ? [local.migrate_container] : [],
-    [local.litellm_container],
-  ))
-}
+# --- Service discovery ---------------------------------------------------------------------------------------
 
 resource "aws_service_discovery_service" "this" {
+  # Destroy deregisters the tasks' instances instead of failing with ResourceInUse while ECS still has them.
+  force_destroy = true
+
   name = var.service_discovery_name
 
   dns_config {
@@ -306,51 +355,11 @@ resource "aws_service_discovery_service" "this" {
   }
 }
 
-resource "aws_ecs_service" "this" {
-  name                               = var.name
-  cluster                            = var.cluster_arn
-  task_definition                    = aws_ecs_task_definition.this.arn
-  desired_count                      = var.desired_count
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  health_check_grace_period_seconds  = 120
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-  wait_for_steady_state              = false
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = [aws_security_group.this.id]
-    assign_public_ip = false
-  }
-
-  load_balancer {
-    target_group_arn = var.alb.target_group_arn
-    container_name   = "litellm"
-    container_port   = local.port
-  }
-
-  service_registries {
-    registry_arn = aws_service_discovery_service.this.arn
-  }
-
-  lifecycle {
-    ignore_changes = [desired_count]
-  }
-}
-
 # --- Autoscaling -----------------------------------------------------------------------------------------------
 
 resource "aws_appautoscaling_target" "this" {
   service_namespace  = "ecs"
-  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  resource_id        = "service/${var.cluster_name}/${module.task.service_name}"
   scalable_dimension = "ecs:service:DesiredCount"
   min_capacity       = var.autoscaling.min_capacity
   max_capacity       = var.autoscaling.max_capacity
@@ -374,133 +383,75 @@ resource "aws_appautoscaling_policy" "cpu" {
   }
 }
 
-resource "aws_appautoscaling_policy" "requests" {
-  name               = "${var.name}-requests"
+# In-flight requests per task, by Little's law from the ALB's own metrics: requests per target per second x the
+# average target response time. The old target of 3,000 requests/min per task never triggered for LLM traffic,
+# where a task is busy with a few requests that take seconds each, not with many short ones. TargetResponseTime
+# ends at the response's first byte, so a stream counts while it waits for its first token: the CPU policy above
+# covers the work of long streams. https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
+resource "aws_appautoscaling_policy" "in_flight" {
+  name               = "${var.name}-in-flight"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   resource_id        = aws_appautoscaling_target.this.resource_id
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
 
   target_tracking_scaling_policy_configuration {
-    target_value       = var.autoscaling.requests_per_target
+    target_value       = var.autoscaling.in_flight_per_task
     scale_in_cooldown  = 300
     scale_out_cooldown = 60
 
-    predefined_metric_specification {
-      predefined_metric_type = "ALBRequestCountPerTarget"
-      resource_label         = "${var.alb.arn_suffix}/${var.alb.target_group_arn_suffix}"
-    }
-  }
-}
+    customized_metric_specification {
+      metrics {
+        id          = "requests"
+        label       = "Requests per target per minute"
+        return_data = false
 
-# --- Roll the service after a database password rotation ---------------------------------------------------------
-# Tasks read the password once, at start (ECS `secrets`). Open connections survive a rotation, new ones (pool
-# growth, a Multi-AZ failover) would not: a rotation therefore starts a rolling deployment.
+        metric_stat {
+          stat = "Sum"
 
-data "aws_iam_policy_document" "roll_states_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["states.amazonaws.com"]
-    }
-  }
-}
+          metric {
+            namespace   = "AWS/ApplicationELB"
+            metric_name = "RequestCountPerTarget"
 
-data "aws_iam_policy_document" "roll_states" {
-  statement {
-    actions   = ["ecs:UpdateService"]
-    resources = [aws_ecs_service.this.id]
-  }
-}
-
-resource "aws_iam_role" "roll_states" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name_prefix        = "${substr(var.name, 0, 26)}-roll-"
-  assume_role_policy = data.aws_iam_policy_document.roll_states_assume.json
-}
-
-resource "aws_iam_role_policy" "roll_states" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name   = "force-new-deployment"
-  role   = aws_iam_role.roll_states[0].id
-  policy = data.aws_iam_policy_document.roll_states.json
-}
-
-resource "aws_sfn_state_machine" "roll" {
-  # checkov:skip=CKV_AWS_284: one API call per password rotation; X-Ray traces would show nothing useful
-  # checkov:skip=CKV_AWS_285: the execution history of a STANDARD state machine is the audit trail (90 days)
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name     = "${var.name}-roll"
-  role_arn = aws_iam_role.roll_states[0].arn
-  definition = jsonencode({
-    Comment = "Force a new deployment of ${var.name} after its database password rotated"
-    StartAt = "ForceNewDeployment"
-    States = {
-      ForceNewDeployment = {
-        Type     = "Task"
-        Resource = "arn:${data.aws_partition.current.partition}:states:::aws-sdk:ecs:updateService"
-        Parameters = {
-          Cluster            = var.cluster_arn
-          Service            = aws_ecs_service.this.name
-          ForceNewDeployment = true
+            dimensions {
+              name  = "TargetGroup"
+              value = var.alb.target_group_arn_suffix
+            }
+          }
         }
-        End = true
+      }
+
+      metrics {
+        id          = "latency"
+        label       = "Average target response time (s)"
+        return_data = false
+
+        metric_stat {
+          stat = "Average"
+
+          metric {
+            namespace   = "AWS/ApplicationELB"
+            metric_name = "TargetResponseTime"
+
+            dimensions {
+              name  = "LoadBalancer"
+              value = var.alb.arn_suffix
+            }
+
+            dimensions {
+              name  = "TargetGroup"
+              value = var.alb.target_group_arn_suffix
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "in_flight"
+        label       = "In-flight requests per task"
+        expression  = "requests / 60 * latency"
+        return_data = true
       }
     }
-  })
-}
-
-resource "aws_cloudwatch_event_rule" "password_rotated" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name        = "${var.name}-db-password-rotated"
-  description = "RDS rotated the LiteLLM database password: roll the tasks"
-  event_pattern = jsonencode({
-    source        = ["aws.secretsmanager"]
-    "detail-type" = ["AWS Service Event via CloudTrail"]
-    detail = {
-      eventName           = ["RotationSucceeded"]
-      additionalEventData = { SecretId = [var.database.secret_arn] }
-    }
-  })
-}
-
-data "aws_iam_policy_document" "roll_events_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
   }
-}
-
-resource "aws_iam_role" "roll_events" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name_prefix        = "${substr(var.name, 0, 26)}-evt-"
-  assume_role_policy = data.aws_iam_policy_document.roll_events_assume.json
-}
-
-resource "aws_iam_role_policy" "roll_events" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  name = "start-roll"
-  role = aws_iam_role.roll_events[0].id
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "states:StartExecution", Resource = aws_sfn_state_machine.roll[0].arn }]
-  })
-}
-
-resource "aws_cloudwatch_event_target" "roll" {
-  count = var.roll_on_password_rotation ? 1 : 0
-
-  rule     = aws_cloudwatch_event_rule.password_rotated[0].name
-  arn      = aws_sfn_state_machine.roll[0].arn
-  role_arn = aws_iam_role.roll_events[0].arn
 }

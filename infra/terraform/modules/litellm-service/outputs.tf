@@ -1,11 +1,11 @@
 output "service_name" {
   description = "Name of the ECS service."
-  value       = aws_ecs_service.this.name
+  value       = module.task.service_name
 }
 
 output "task_definition_arn" {
   description = "ARN of the current task definition revision."
-  value       = aws_ecs_task_definition.this.arn
+  value       = module.task.task_definition_arn
 }
 
 output "image" {
@@ -15,7 +15,7 @@ output "image" {
 
 output "security_group_id" {
   description = "Security group of the tasks."
-  value       = aws_security_group.this.id
+  value       = module.task.security_group_id
 }
 
 output "service_discovery_name" {
@@ -30,15 +30,20 @@ output "metrics_port" {
 
 output "task_role_arn" {
   description = "Task role ARN (Bedrock invoke permissions)."
-  value       = module.iam.task_role_arn
+  value       = module.task.task_role_arn
 }
 
 output "log_group_name" {
   description = "CloudWatch log group of the service."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.task.log_group_name
 }
 
 output "config_etag" {
   description = "Etag of the uploaded config.yaml (part of the task definition)."
   value       = aws_s3_object.config.etag
+}
+
+output "container_definitions" {
+  description = "The task definition's container definitions (JSON): config-sync, migrate, db-user, litellm."
+  value       = module.task.container_definitions
 }

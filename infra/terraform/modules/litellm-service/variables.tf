@@ -55,12 +55,13 @@ variable "subnet_ids" {
 }
 
 variable "alb" {
-  description = "The ALB in front of the service: its security group and this service's target group (and ARN suffixes for request-count scaling)."
+  description = "The ALB in front of the service: its security group, this service's target group, ARN suffixes (metrics) and its idle timeout (the gateway's keep-alive outlasts it)."
   type = object({
     security_group_id       = string
     target_group_arn        = string
     arn_suffix              = string
     target_group_arn_suffix = string
+    idle_timeout            = number
   })
   nullable = false
 }
@@ -109,15 +110,22 @@ variable "secret_arns" {
 }
 
 variable "database" {
-  description = "PostgreSQL endpoint and the RDS-managed secret (JSON with username/password). LiteLLM assembles DATABASE_URL from DATABASE_HOST/PORT/NAME/USERNAME/PASSWORD, percent-encoding the password, so a rotated password is picked up by every new task."
+  description = "PostgreSQL endpoint, the instance's resource id (IAM auth ARN), the RDS-managed master secret (JSON username/password: migrations and the user bootstrap only) and the user LiteLLM serves with (IAM token auth, created by the db-user init container)."
   type = object({
     host              = string
     port              = number
     name              = string
+    resource_id       = string
     secret_arn        = string
     security_group_id = string
+    app_user          = optional(string, "litellm_app")
   })
   nullable = false
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.database.app_user))
+    error_message = "database.app_user must be a plain PostgreSQL identifier (lowercase letters, digits, underscores)."
+  }
 }
 
 variable "redis" {
@@ -131,15 +139,10 @@ variable "redis" {
   default = null
 }
 
-variable "bedrock_inference_profile_ids" {
-  description = "Inference profiles the task role may invoke: exactly the models of the config file (a test compares them)."
-  type        = list(string)
-  default = [
-    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-    "us.anthropic.claude-opus-4-5-20251101-v1:0",
-  ]
-  nullable = false
+variable "bedrock_policy_json" {
+  description = "Bedrock policy of the task role, rendered from the model catalogue by the model-catalogue module (exactly its inference profiles and models: invoke, CountTokens, bedrock-mantle)."
+  type        = string
+  nullable    = false
 }
 
 variable "cpu" {
@@ -186,12 +189,12 @@ variable "desired_count" {
 }
 
 variable "autoscaling" {
-  description = "Task count bounds and target-tracking targets: average CPU percent and ALB requests per target per minute."
+  description = "Task count bounds and target-tracking targets: average CPU percent, and in-flight requests per task (requests per second x average response time, from the ALB's metrics)."
   type = object({
-    min_capacity        = optional(number, 2)
-    max_capacity        = optional(number, 10)
-    cpu_target          = optional(number, 60)
-    requests_per_target = optional(number, 3000)
+    min_capacity       = optional(number, 2)
+    max_capacity       = optional(number, 10)
+    cpu_target         = optional(number, 60)
+    in_flight_per_task = optional(number, 40)
   })
   default  = {}
   nullable = false
@@ -199,6 +202,11 @@ variable "autoscaling" {
   validation {
     condition     = var.autoscaling.min_capacity >= 1 && var.autoscaling.max_capacity >= var.autoscaling.min_capacity
     error_message = "autoscaling needs min_capacity >= 1 and max_capacity >= min_capacity."
+  }
+
+  validation {
+    condition     = var.autoscaling.cpu_target >= 10 && var.autoscaling.cpu_target <= 90 && var.autoscaling.in_flight_per_task >= 1 && var.autoscaling.in_flight_per_task <= 1000
+    error_message = "autoscaling.cpu_target must be 10-90 (percent) and in_flight_per_task 1-1000."
   }
 }
 
@@ -216,13 +224,6 @@ variable "stop_timeout" {
 
 variable "run_migrations" {
   description = "Run LiteLLM's database migrations in an init container of every task (litellm --skip_server_startup with DISABLE_SCHEMA_UPDATE=False; Prisma takes an advisory lock, so concurrent starts are safe)."
-  type        = bool
-  default     = true
-  nullable    = false
-}
-
-variable "roll_on_password_rotation" {
-  description = "Force a new deployment whenever RDS rotates the database password (EventBridge rule on the secret's RotationSucceeded event -> Step Functions -> ecs:UpdateService), so no task keeps a stale password for reconnects. Needs CloudTrail management events in EventBridge (an account or organisation trail)."
   type        = bool
   default     = true
   nullable    = false

@@ -33,3 +33,14 @@ variable "kms_key_arn" {
   type        = string
   default     = null
 }
+
+variable "noncurrent_versions_to_keep" {
+  description = "Newest old versions of each object kept regardless of age (null: expire by age alone); the configuration bucket keeps them so a rollback to an older task definition revision finds its versions."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.noncurrent_versions_to_keep == null || try(var.noncurrent_versions_to_keep >= 1 && var.noncurrent_versions_to_keep <= 100, false)
+    error_message = "noncurrent_versions_to_keep must be between 1 and 100 (or null)."
+  }
+}

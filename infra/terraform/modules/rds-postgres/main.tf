@@ -5,6 +5,10 @@
 
 data "aws_partition" "current" {}
 
+resource "random_id" "final_snapshot" {
+  byte_length = 4
+}
+
 resource "aws_db_subnet_group" "this" {
   name       = var.name
   subnet_ids = var.subnet_ids
@@ -105,13 +109,15 @@ resource "aws_db_instance" "this" {
   publicly_accessible    = false
   multi_az               = var.multi_az
 
-  backup_retention_period   = var.backup_retention_days
-  backup_window             = "03:00-04:00"
-  maintenance_window        = "sun:04:30-sun:05:30"
-  copy_tags_to_snapshot     = true
-  deletion_protection       = var.deletion_protection
-  skip_final_snapshot       = var.skip_final_snapshot
-  final_snapshot_identifier = "${var.name}-final"
+  backup_retention_period = var.backup_retention_days
+  backup_window           = "03:00-04:00"
+  maintenance_window      = "sun:04:30-sun:05:30"
+  copy_tags_to_snapshot   = true
+  deletion_protection     = var.deletion_protection
+  skip_final_snapshot     = var.skip_final_snapshot
+  # Unique per instance: a second destroy of a stack with the same name must not collide with the first one's
+  # snapshot (DBSnapshotAlreadyExists), and the snapshot is kept to restore from.
+  final_snapshot_identifier = "${var.name}-final-${random_id.final_snapshot.hex}"
   delete_automated_backups  = false
 
   auto_minor_version_upgrade          = true

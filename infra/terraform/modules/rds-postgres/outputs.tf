@@ -27,3 +27,8 @@ output "instance_id" {
   description = "Identifier of the instance."
   value       = aws_db_instance.this.identifier
 }
+
+output "resource_id" {
+  description = "Resource id of the instance (db-...): part of the rds-db:connect ARN of IAM-authenticated users."
+  value       = aws_db_instance.this.resource_id
+}

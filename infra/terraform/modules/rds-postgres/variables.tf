@@ -107,7 +107,7 @@ variable "master_username" {
 }
 
 variable "password_rotation_days" {
-  description = "Days between rotations of the RDS-managed master password (RDS's own default is 7). Clients must read the secret again after a rotation: the litellm-service module rolls its tasks on each RotationSucceeded event."
+  description = "Days between rotations of the RDS-managed master password (RDS's own default is 7). Only the LiteLLM task's init steps use it (read at task start); the gateway connects with IAM tokens as its own user."
   type        = number
   default     = 30
   nullable    = false

@@ -34,7 +34,7 @@ locals {
   log_configuration = {
     logDriver = "awslogs"
     options = {
-      awslogs-group         = aws_cloudwatch_log_group.this.name
+      awslogs-group         = "/ecs/${var.name}" # created by module.task
       awslogs-region        = local.region
       awslogs-stream-prefix = "victoriametrics"
     }
@@ -69,7 +69,7 @@ locals {
       { sourceVolume = "vm-config", containerPath = local.config_dir, readOnly = true },
       { sourceVolume = "vm-data", containerPath = local.data_dir, readOnly = false },
     ]
-    dependsOn        = [{ containerName = module.config_sync.container_name, condition = "SUCCESS" }]
+    dependsOn        = [{ containerName = "config-sync", condition = "SUCCESS" }]
     stopTimeout      = 30
     logConfiguration = local.log_configuration
   }
@@ -115,42 +115,81 @@ resource "aws_s3_object" "scrape" {
   content_type = "application/yaml"
 }
 
-module "config_sync" {
-  source = "../config-sync"
+module "task" {
+  source = "../fargate-service"
 
-  image          = var.init_image
-  bucket         = var.config_bucket.id
-  aws_region     = local.region
-  log_group_name = aws_cloudwatch_log_group.this.name
-  content_hashes = { SCRAPE_CONFIG_ETAG = local.scrape_hash, RULES_ETAG = local.rules_etag }
-  mounts = [
+  name                       = var.name
+  security_group_description = "VictoriaMetrics: 8428 from Grafana; scrapes LiteLLM tasks"
+  cluster_arn                = var.cluster_arn
+  vpc_id                     = var.vpc_id
+  subnet_ids                 = var.subnet_ids
+  cpu                        = var.cpu
+  memory                     = var.memory
+  init_image                 = var.init_image
+  config_bucket              = var.config_bucket
+  config_prefixes            = [local.config_prefix, local.rules_prefix]
+  config_mounts = [
     { volume = "vm-config", path = local.config_dir },
     { volume = "vmalert-rules", path = local.rules_dir },
   ]
-  items = [
-    { prefix = local.config_prefix, path = local.config_dir },
-    { prefix = local.rules_prefix, path = local.rules_dir },
-  ]
-}
-
-module "iam" {
-  source = "../iam"
-
-  name              = var.name
-  secret_arns       = [var.litellm.metrics_token_arn]
-  config_bucket_arn = var.config_bucket.arn
-  config_prefixes   = [local.config_prefix, local.rules_prefix]
+  config_objects = concat(
+    [{ key = aws_s3_object.scrape.key, version_id = aws_s3_object.scrape.version_id, path = "${local.config_dir}/scrape.yml" }],
+    [for f in local.rule_files : { key = aws_s3_object.rules[f].key, version_id = aws_s3_object.rules[f].version_id, path = "${local.rules_dir}/${f}" }],
+  )
+  content_hashes     = { SCRAPE_CONFIG_ETAG = local.scrape_hash, RULES_ETAG = local.rules_etag }
+  secret_arns        = [var.litellm.metrics_token_arn]
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = var.log_kms_key_arn
   efs_access = {
     file_system_arn  = aws_efs_file_system.this.arn
     access_point_arn = aws_efs_access_point.this.arn
   }
+  volumes = [
+    { name = "vm-config" },
+    { name = "vmalert-rules" },
+    { name = "vm-data", efs = { file_system_id = aws_efs_file_system.this.id, access_point_id = aws_efs_access_point.this.id } },
+  ]
+  containers = [local.vm_container, local.vmalert_container]
+
+  # One process owns the data directory at a time: never two tasks (maximum 100 %).
+  service = {
+    desired_count                      = 1
+    deployment_minimum_healthy_percent = 0
+    deployment_maximum_percent         = 100
+    registry_arn                       = aws_service_discovery_service.this.arn
+    wait_for                           = [for m in aws_efs_mount_target.this : m.id]
+  }
 }
 
-resource "aws_cloudwatch_log_group" "this" {
-  # checkov:skip=CKV_AWS_338: retention is a variable: 365 days by default and in prod, shorter in dev
-  name              = "/ecs/${var.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.log_kms_key_arn
+# Existing state moves into the shared module (no resource is replaced).
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.task.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_security_group.this
+  to   = module.task.aws_security_group.this
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.https
+  to   = module.task.aws_vpc_security_group_egress_rule.https
+}
+
+moved {
+  from = module.iam
+  to   = module.task.module.iam
+}
+
+moved {
+  from = aws_ecs_task_definition.this
+  to   = module.task.aws_ecs_task_definition.this
+}
+
+moved {
+  from = aws_ecs_service.this
+  to   = module.task.aws_ecs_service.this
 }
 
 # --- Storage ---------------------------------------------------------------------------------------------------
@@ -218,7 +257,7 @@ data "aws_iam_policy_document" "efs" {
 
     principals {
       type        = "AWS"
-      identifiers = [module.iam.task_role_arn]
+      identifiers = [module.task.task_role_arn]
     }
 
     condition {
@@ -253,25 +292,17 @@ resource "aws_efs_mount_target" "this" {
 
 # --- Network ---------------------------------------------------------------------------------------------------
 
-resource "aws_security_group" "this" {
-  name        = var.name
-  description = "VictoriaMetrics: 8428 from Grafana; scrapes LiteLLM tasks"
-  vpc_id      = var.vpc_id
-
-  tags = { Name = var.name }
-}
-
 resource "aws_vpc_security_group_ingress_rule" "efs_from_vm" {
   security_group_id            = aws_security_group.efs.id
   description                  = "NFS from VictoriaMetrics"
   ip_protocol                  = "tcp"
   from_port                    = 2049
   to_port                      = 2049
-  referenced_security_group_id = aws_security_group.this.id
+  referenced_security_group_id = module.task.security_group_id
 }
 
 resource "aws_vpc_security_group_egress_rule" "nfs" {
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "NFS to EFS"
   ip_protocol                  = "tcp"
   from_port                    = 2049
@@ -280,7 +311,7 @@ resource "aws_vpc_security_group_egress_rule" "nfs" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "scrape" {
-  security_group_id            = aws_security_group.this.id
+  security_group_id            = module.task.security_group_id
   description                  = "Scrape LiteLLM tasks"
   ip_protocol                  = "tcp"
   from_port                    = var.litellm.port
@@ -294,63 +325,15 @@ resource "aws_vpc_security_group_ingress_rule" "litellm_from_vm" {
   ip_protocol                  = "tcp"
   from_port                    = var.litellm.port
   to_port                      = var.litellm.port
-  referenced_security_group_id = aws_security_group.this.id
+  referenced_security_group_id = module.task.security_group_id
 }
 
-resource "aws_vpc_security_group_egress_rule" "https" {
-  security_group_id = aws_security_group.this.id
-  description       = "HTTPS to AWS APIs (ECR, S3, Secrets Manager, logs)"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
-}
-
-# --- Task and service ------------------------------------------------------------------------------------------
-
-resource "aws_ecs_task_definition" "this" {
-  family                   = var.name
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.cpu
-  memory                   = var.memory
-  execution_role_arn       = module.iam.execution_role_arn
-  task_role_arn            = module.iam.task_role_arn
-
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
-  }
-
-  volume {
-    name = "vm-config"
-  }
-
-  volume {
-    name = "vmalert-rules"
-  }
-
-  volume {
-    name = "vm-data"
-
-    efs_volume_configuration {
-      file_system_id     = aws_efs_file_system.this.id
-      transit_encryption = "ENABLED"
-
-      authorization_config {
-        access_point_id = aws_efs_access_point.this.id
-        iam             = "ENABLED"
-      }
-    }
-  }
-
-  container_definitions = jsonencode([module.config_sync.container_definition, local.vm_container, local.vmalert_container])
-
-  # The init container reads the scrape config at start: it must be uploaded first.
-  depends_on = [aws_s3_object.scrape]
-}
+# --- Service discovery -----------------------------------------------------------------------------------------
 
 resource "aws_service_discovery_service" "this" {
+  # Destroy deregisters the tasks' instances instead of failing with ResourceInUse while ECS still has them.
+  force_destroy = true
+
   name = local.dns_name
 
   dns_config {
@@ -366,34 +349,4 @@ resource "aws_service_discovery_service" "this" {
   health_check_custom_config {
     failure_threshold = 1
   }
-}
-
-resource "aws_ecs_service" "this" {
-  name                               = var.name
-  cluster                            = var.cluster_arn
-  task_definition                    = aws_ecs_task_definition.this.arn
-  desired_count                      = 1
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  deployment_minimum_healthy_percent = 0
-  deployment_maximum_percent         = 100
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = [aws_security_group.this.id]
-    assign_public_ip = false
-  }
-
-  service_registries {
-    registry_arn = aws_service_discovery_service.this.arn
-  }
-
-  depends_on = [aws_efs_mount_target.this]
 }

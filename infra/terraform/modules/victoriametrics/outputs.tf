@@ -10,7 +10,7 @@ output "port" {
 
 output "security_group_id" {
   description = "Security group of the task (readers add their own ingress rule)."
-  value       = aws_security_group.this.id
+  value       = module.task.security_group_id
 }
 
 output "scrape_config" {
@@ -21,4 +21,14 @@ output "scrape_config" {
 output "file_system_id" {
   description = "EFS file system holding the data."
   value       = aws_efs_file_system.this.id
+}
+
+output "container_definitions" {
+  description = "The task definition's container definitions (JSON): config-sync, victoriametrics, vmalert."
+  value       = module.task.container_definitions
+}
+
+output "deployment_maximum_percent" {
+  description = "Upper bound of running tasks during a deployment (100: one task owns the data directory)."
+  value       = module.task.deployment_maximum_percent
 }

@@ -60,9 +60,28 @@ run "waf_lets_large_llm_bodies_through_and_blocks_metrics" {
   assert {
     condition = length([
       for r in aws_wafv2_web_acl.this.rule : r
-      if try(r.statement[0].rate_based_statement[0].limit, 0) == 3000
+      if try(r.statement[0].rate_based_statement[0].aggregate_key_type, "") == "IP" && try(r.statement[0].rate_based_statement[0].limit, 0) == 20000
     ]) == 1
-    error_message = "A per-IP rate-based rule must exist."
+    error_message = "A per-IP rate-based rule (team-sized backstop) must exist."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for r in aws_wafv2_web_acl.this.rule :
+      try(r.statement[0].rate_based_statement[0].limit, 0) == 3000 ? [for k in r.statement[0].rate_based_statement[0].custom_key : k.header[0].name] : []
+    ])) == toset(["authorization", "x-api-key"])
+    error_message = "Rate limits per LiteLLM key: one rule per header a key arrives in."
+  }
+
+  assert {
+    condition = contains(flatten([
+      for r in aws_wafv2_web_acl.this.rule : r.name != "aws-known-bad-inputs" ? [] : [
+        for s in r.statement : [
+          for m in s.managed_rule_group_statement : [for o in m.rule_action_override : o.name if try(length(o.action_to_use[0].count), 0) == 1]
+        ]
+      ]
+    ]), "Log4JRCE_BODY")
+    error_message = "Prompts that mention JNDI lookups must not be blocked: Log4JRCE_BODY counts."
   }
 
   assert {
@@ -94,4 +113,27 @@ run "body_size_override_cannot_be_removed" {
   }
 
   expect_failures = [var.common_rule_set_count_overrides]
+}
+
+run "admin_clients_of_both_address_families" {
+  command = plan
+
+  variables {
+    admin_allowed_cidrs = ["203.0.113.10/32", "2001:db8:1234::/48"]
+  }
+
+  assert {
+    condition     = aws_wafv2_ip_set.admin.addresses == toset(["203.0.113.10/32"]) && aws_wafv2_ip_set.admin_ipv6.addresses == toset(["2001:db8:1234::/48"])
+    error_message = "IPv4 and IPv6 admin CIDRs go to the IP set of their family."
+  }
+}
+
+run "the_whole_internet_is_not_an_admin" {
+  command = plan
+
+  variables {
+    admin_allowed_cidrs = ["::/0"]
+  }
+
+  expect_failures = [var.admin_allowed_cidrs]
 }

@@ -1,4 +1,5 @@
-# Plan-only checks of the IAM module with mocked providers: Bedrock access is exactly the listed ARNs.
+# Plan-only checks of the IAM module with mocked providers: the Bedrock policy is attached exactly as rendered,
+# and only to roles that are given one.
 
 mock_provider "aws" {
   mock_data "aws_partition" {
@@ -7,15 +8,15 @@ mock_provider "aws" {
     }
   }
 
-  mock_data "aws_region" {
-    defaults = {
-      region = "us-west-2"
-    }
-  }
-
   mock_data "aws_caller_identity" {
     defaults = {
       account_id = "111122223333"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
     }
   }
 }
@@ -24,45 +25,50 @@ variables {
   name              = "llmgw-test-litellm"
   config_bucket_arn = "arn:aws:s3:::llmgw-test-config"
   config_prefixes   = ["litellm/config/"]
-  bedrock_inference_profile_ids = [
-    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-  ]
+  bedrock_policy_json = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "CountTokensOnConfiguredModels"
+      Effect   = "Allow"
+      Action   = ["bedrock:CountTokens"]
+      Resource = ["arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"]
+    }]
+  })
 }
 
-run "bedrock_resources_are_the_listed_profiles_and_their_models" {
+run "the_rendered_bedrock_policy_is_attached_unchanged" {
   command = plan
 
   assert {
-    condition = output.bedrock_resource_arns == [
-      "arn:aws:bedrock:us-west-2:111122223333:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0",
-      "arn:aws:bedrock:us-west-2:111122223333:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-      "arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
-      "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
-    ]
-    error_message = "Bedrock access must be exactly the listed inference profiles and their foundation models."
-  }
-}
-
-run "no_bedrock_without_profiles" {
-  command = plan
-
-  variables {
-    bedrock_inference_profile_ids = []
+    condition     = aws_iam_role_policy.bedrock[0].policy == var.bedrock_policy_json && aws_iam_role_policy.bedrock[0].name == "bedrock"
+    error_message = "The task role's Bedrock policy must be the rendered document, unchanged."
   }
 
   assert {
-    condition     = length(output.bedrock_resource_arns) == 0
-    error_message = "Services without profiles (Grafana, VictoriaMetrics) get no Bedrock access."
+    condition     = output.bedrock_policy_json == var.bedrock_policy_json
+    error_message = "The module reports the attached document."
   }
 }
 
-run "model_ids_that_are_not_inference_profiles_are_rejected" {
+run "no_bedrock_without_a_policy" {
   command = plan
 
   variables {
-    bedrock_inference_profile_ids = ["anthropic.claude-haiku-4-5-20251001-v1:0"]
+    bedrock_policy_json = null
   }
 
-  expect_failures = [var.bedrock_inference_profile_ids]
+  assert {
+    condition     = length(aws_iam_role_policy.bedrock) == 0
+    error_message = "Services without a Bedrock policy (Grafana, VictoriaMetrics) get no Bedrock access."
+  }
+}
+
+run "a_policy_that_is_not_iam_json_is_rejected" {
+  command = plan
+
+  variables {
+    bedrock_policy_json = "{\"Statement\":[]}"
+  }
+
+  expect_failures = [var.bedrock_policy_json]
 }
