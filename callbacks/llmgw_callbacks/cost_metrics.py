@@ -11,8 +11,12 @@ Hooks used (LiteLLM 1.106.2 proxy):
   ``StandardLoggingPayload`` of the deployment that served (after retries and fallbacks): spend, tokens,
   cache savings, budget utilisation, ``requests{outcome="success"}``.
 * ``async_post_call_failure_hook`` — once per failed client request, including authentication and budget
-  rejections and streams that fail mid-way: ``requests{outcome=...}``. (``async_log_failure_event`` fires once
-  per failed *attempt*, e.g. the throttled Opus call before the Sonnet fallback, so it is not used for counts.)
+  rejections and streams that fail mid-way: ``requests{outcome=...}``.
+* ``async_log_failure_event`` — once per failed *attempt* (the throttled Opus call before the Sonnet fallback
+  too), so never used for request counts; but an attempt that failed mid-stream carries the usage Bedrock bills for
+  it (LiteLLM prices the partial stream), and that goes into spend and tokens. A client that leaves a stream is
+  billed by LiteLLM as a success with the partial usage (the upstream stream is closed:
+  ANTHROPIC_MESSAGES_MAX_DETACHED_STREAM_DRAINS=0, docs/reliability.md).
 
 No hook ever raises or changes the request: every body runs inside :class:`HookGuard`.
 """
@@ -131,6 +135,15 @@ class CostMetricsLogger(CustomLogger):
                 if isinstance(kwargs, Mapping):
                     self.in_flight.finish(kwargs.get("litellm_call_id"))
 
+    async def async_log_failure_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[override]
+        with self.guard("log_failure_event"):
+            self._fault("log_failure_event")
+            self._ready()
+            if isinstance(kwargs, Mapping) and isinstance(kwargs.get("standard_logging_object"), Mapping):
+                record = payload.success_record(kwargs)
+                if record.cost_usd > 0 or any(record.tokens.by_type().values()):
+                    self.record_billed(record)
+
     async def async_post_call_failure_hook(  # type: ignore[override]
         self, request_data, original_exception, user_api_key_dict, traceback_str=None
     ):
@@ -148,6 +161,15 @@ class CostMetricsLogger(CustomLogger):
     # -- recording -----------------------------------------------------------------------------------------
 
     def record_success(self, record: payload.SuccessRecord) -> None:
+        self.record_billed(record)
+        m = self.metrics
+        who = {"team": record.team, "user": record.user}
+        m.requests.labels(who, model_group=record.model_group, outcome=SUCCESS, exception_class="").inc()
+        for budget in record.budgets:
+            m.budget.labels({"name": budget.name}, scope=budget.scope).set(budget.ratio)
+
+    def record_billed(self, record: payload.SuccessRecord) -> None:
+        """What Bedrock bills for one attempt: spend, tokens, cache savings and cache-write spend."""
         m = self.metrics
         who = {"team": record.team, "user": record.user}
         spender = {**who, "key_alias": record.key_alias, "cost_center": record.cost_center}
@@ -158,9 +180,6 @@ class CostMetricsLogger(CustomLogger):
             m.tokens.metric.labels(**admitted, **model, type=token_type).inc(count)
         m.cache_savings.labels(who, model_group=record.model_group).inc(record.cache_savings_usd)
         m.cache_write_spend.labels(who, model_group=record.model_group).inc(record.cache_write_usd)
-        m.requests.labels(who, model_group=record.model_group, outcome=SUCCESS, exception_class="").inc()
-        for budget in record.budgets:
-            m.budget.labels({"name": budget.name}, scope=budget.scope).set(budget.ratio)
 
     def record_failure(self, record: payload.FailureRecord) -> None:
         who = {"team": record.team, "user": record.user}
