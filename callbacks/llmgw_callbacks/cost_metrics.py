@@ -23,6 +23,7 @@ No hook ever raises or changes the request: every body runs inside :class:`HookG
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 
@@ -34,6 +35,7 @@ from .inflight import InFlight
 from .metrics import Metrics
 from .outcomes import SUCCESS
 from .settings import Settings
+from .worker_lost import EXCEPTION_CLASS, WORKER_LOST, InFlightFile, count_dead_workers
 
 # Call types of the pre-call hook that end in a success event or a failure hook (others, e.g. token counting,
 # would leave the in-flight gauge up until the TTL).
@@ -53,6 +55,11 @@ IN_FLIGHT_CALL_TYPES = frozenset(
         "pass_through_endpoint",
     }
 )
+
+
+class _Lost(Exception):
+    """Stands for the failure of a request whose worker dies (only its labels are taken)."""
+
 
 _default_metrics: Metrics | None = None
 _default_metrics_lock = threading.Lock()
@@ -83,6 +90,8 @@ class CostMetricsLogger(CustomLogger):
         self._metrics = metrics
         self.guard = HookGuard(self._count_error)
         self._in_flight: InFlight | None = None
+        self._in_flight_file: InFlightFile | None = None
+        self._in_flight_file_pid: int | None = None
         with self.guard("init"):
             self._ready()
 
@@ -98,8 +107,38 @@ class CostMetricsLogger(CustomLogger):
         metrics = self.metrics
         if self._in_flight is None:
             self._in_flight = InFlight(metrics.in_flight, self.settings.in_flight_ttl_seconds)
+        if metrics.sampler is not None and self._in_flight_file_pid != os.getpid():  # once per worker process
+            self._in_flight_file_pid = os.getpid()
+            self._in_flight_file = InFlightFile(str(self.settings.multiproc_dir))
+            metrics.sampler.jobs.append(self.count_dead_workers)
         metrics.ensure_process_sampler()
         return metrics
+
+    def count_dead_workers(self) -> list[int]:
+        """Count the requests a dead worker of this gateway had in flight (outcome worker_lost)."""
+        if self.settings.multiproc_dir is None:
+            return []
+
+        def lost(labels: Mapping[str, str]) -> None:
+            who = {"team": labels.get("team", ""), "user": labels.get("user", "")}
+            self.metrics.requests.labels(
+                who, model_group=labels.get("model_group", ""), outcome=WORKER_LOST, exception_class=EXCEPTION_CLASS
+            ).inc()
+
+        return count_dead_workers(str(self.settings.multiproc_dir), lost)
+
+    def _start(self, data: Mapping, user_api_key_dict: object) -> None:
+        call_id = data.get("litellm_call_id")
+        self.in_flight.start(call_id)
+        if self._in_flight_file is not None and isinstance(call_id, str) and call_id:
+            record = payload.failure_record(data, _Lost(), user_api_key_dict)
+            labels = {"team": record.team, "user": record.user, "model_group": record.model_group}
+            self._in_flight_file.add(call_id, labels)
+
+    def _finish(self, call_id: object) -> None:
+        self.in_flight.finish(call_id if isinstance(call_id, str) else None)
+        if self._in_flight_file is not None and isinstance(call_id, str) and call_id:
+            self._in_flight_file.remove(call_id)
 
     @property
     def in_flight(self) -> InFlight:
@@ -122,7 +161,7 @@ class CostMetricsLogger(CustomLogger):
             self._fault("pre_call_hook")
             self._ready()
             if call_type in IN_FLIGHT_CALL_TYPES and isinstance(data, Mapping):
-                self.in_flight.start(data.get("litellm_call_id"))
+                self._start(data, user_api_key_dict)
         return None  # never modify or reject the request
 
     async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[override]
@@ -133,7 +172,7 @@ class CostMetricsLogger(CustomLogger):
                 self.record_success(payload.success_record(kwargs))
             finally:  # after recording: in flight = 0 means every started request is in the counters
                 if isinstance(kwargs, Mapping):
-                    self.in_flight.finish(kwargs.get("litellm_call_id"))
+                    self._finish(kwargs.get("litellm_call_id"))
 
     async def async_log_failure_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[override]
         with self.guard("log_failure_event"):
@@ -155,7 +194,7 @@ class CostMetricsLogger(CustomLogger):
                 if _is_llm_route(getattr(user_api_key_dict, "request_route", None)):
                     self.record_failure(payload.failure_record(request_data, original_exception, user_api_key_dict))
             finally:
-                self.in_flight.finish(request_data.get("litellm_call_id"))
+                self._finish(request_data.get("litellm_call_id"))
         return None  # never transform the error the client gets
 
     # -- recording -----------------------------------------------------------------------------------------

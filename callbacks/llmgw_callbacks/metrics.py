@@ -112,7 +112,7 @@ class Metrics:
             Counter(
                 "llmgw_requests",
                 "Client requests by outcome (success, client_error, upstream_error, rate_limited, "
-                "budget_exceeded) and exception class.",
+                "budget_exceeded, worker_lost: in flight when their worker died) and exception class.",
                 REQUESTS_LABELS,
                 registry=registry,
             ),

@@ -16,6 +16,8 @@ upstream_error      5xx, timeouts (``litellm.Timeout`` / 408), connection errors
                     code, and Bedrock's mid-stream failures (modelStreamErrorException, ..., also when
                     LiteLLM wraps them with status 200/400/424; a mid-stream throttlingException is
                     rate_limited)
+worker_lost         the request was in flight when its worker process died (SIGKILL, OOM): counted by a
+                    surviving worker (worker_lost.py), ``exception_class="WorkerLost"``
 ==================  ==================================================================================
 """
 
