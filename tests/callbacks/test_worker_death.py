@@ -74,10 +74,12 @@ def test_sigkill_of_a_worker_counts_its_requests_and_the_gateway_goes_on(two_wor
         body = {"model": "claude-haiku-4-5", "max_tokens": 500, "stream": True, "messages": [
             {"role": "user", "content": f"story {index} [emulator output_tokens=300 tps=30]"}]}  # fmt: skip
         try:
-            with httpx.Client(timeout=60) as client:
-                with client.stream("POST", f"{gw.url}/v1/chat/completions", json=body,
-                                   headers={**gw.auth, "Connection": "close"}) as r:  # fmt: skip
-                    text = "".join(r.iter_text())
+            headers = {**gw.auth, "Connection": "close"}
+            with (
+                httpx.Client(timeout=60) as client,
+                client.stream("POST", f"{gw.url}/v1/chat/completions", json=body, headers=headers) as r,
+            ):
+                text = "".join(r.iter_text())
             outcome = "ok" if r.status_code == 200 and "[DONE]" in text else f"bad:{r.status_code}"
         except httpx.HTTPError as exc:
             outcome = f"lost:{type(exc).__name__}"

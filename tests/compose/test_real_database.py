@@ -32,6 +32,7 @@ GATEWAY = "http://127.0.0.1:4000"
 VICTORIAMETRICS = "http://127.0.0.1:8428"
 VMALERT = "http://127.0.0.1:8880"
 GRAFANA = "http://127.0.0.1:3000"
+ALERTMANAGER = "http://127.0.0.1:9093"
 OFFLINE_KEYS = (
     "AWS_BEDROCK_RUNTIME_ENDPOINT",
     "BEDROCK_MANTLE_API_BASE",
@@ -211,7 +212,8 @@ def test_smoke_test_and_observability(stack: Stack, tmp_path: Path) -> None:
     env = {**stack.env, "GRAFANA_ADMIN_PASSWORD": stack.grafana_password}
     check = subprocess.run(
         [sys.executable, str(REPO / "tests" / "ci" / "check_compose_stack.py"), "--victoriametrics-url",
-         VICTORIAMETRICS, "--vmalert-url", VMALERT, "--grafana-url", GRAFANA, "--timeout", "180"],
+         VICTORIAMETRICS, "--vmalert-url", VMALERT, "--grafana-url", GRAFANA, "--alertmanager-url", ALERTMANAGER,
+         "--timeout", "180"],
         capture_output=True, text=True, timeout=300, cwd=REPO, env=env, check=False,
     )  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr

@@ -18,8 +18,8 @@ import time
 
 import httpx
 import pytest
-
 from callbacks.scrape import Snapshot, scrape, settled, wait_for
+
 from support.stack import Gateway
 
 OUTPUT = 400  # words (= output tokens) the emulator would generate
@@ -52,13 +52,16 @@ def test_a_client_that_leaves_stops_the_generation_and_pays_what_was_generated(
 ) -> None:
     before = settled(gateway)
     chunks = 0
-    with httpx.Client(timeout=60) as client:
-        with client.stream("POST", f"{gateway.url}{path}", json=body(path, model, ""), headers=gateway.auth) as r:
-            assert r.status_code == 200
-            for _ in r.iter_lines():
-                chunks += 1
-                if chunks >= 60:  # a few seconds into a 10 s answer: the developer pressed Esc
-                    break
+    request = body(path, model, "")
+    with (
+        httpx.Client(timeout=60) as client,
+        client.stream("POST", f"{gateway.url}{path}", json=request, headers=gateway.auth) as r,
+    ):
+        assert r.status_code == 200
+        for _ in r.iter_lines():
+            chunks += 1
+            if chunks >= 60:  # a few seconds into a 10 s answer: the developer pressed Esc
+                break
     # Bedrock's side: the stream ended early (the emulator's write failed) and far fewer tokens were generated.
     deadline = time.monotonic() + 30
     usage = billed(emulator_log)
@@ -119,4 +122,3 @@ def test_tokens_of_a_stream_bedrock_broke_are_counted(
         "llmgw_spend_usd_total", model_group=model
     )
     assert spend > 0, "Bedrock bills the tokens of a broken stream; the gateway counted $0"
-

@@ -22,6 +22,7 @@ class LocalStack:
     master_key: str
     victoriametrics_url: str | None
     vmalert_url: str | None
+    alertmanager_url: str | None
     emulator_url: str
     run_dir: Path
     log_path: Path
@@ -35,7 +36,7 @@ class LocalStack:
 def run_local_stack(
     run_dir: Path, *extra_args: str, metrics: bool = True, timeout: float = 150
 ) -> Iterator[LocalStack]:
-    ports = {name: free_port() for name in ("port", "emulator-port", "vm-port", "vmalert-port")}
+    ports = {name: free_port() for name in ("port", "emulator-port", "vm-port", "vmalert-port", "alertmanager-port")}
     args = [f"--{name}={port}" for name, port in ports.items()]
     if not metrics:
         args.append("--no-metrics")
@@ -62,6 +63,7 @@ def run_local_stack(
             master_key=(run_dir / "master_key").read_text().strip(),
             victoriametrics_url=f"http://127.0.0.1:{ports['vm-port']}" if metrics else None,
             vmalert_url=f"http://127.0.0.1:{ports['vmalert-port']}" if metrics else None,
+            alertmanager_url=f"http://127.0.0.1:{ports['alertmanager-port']}" if metrics else None,
             emulator_url=f"http://127.0.0.1:{ports['emulator-port']}",
             run_dir=run_dir,
             log_path=log_path,
