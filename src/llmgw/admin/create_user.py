@@ -32,11 +32,27 @@ from llmgw.admin.config import ConfigError, add_connection_args, resolve_gateway
 from llmgw.admin.output import emit_json, error, table
 from llmgw.admin.snippets import claude_code_env, openai_snippet
 from llmgw.admin.teams import TeamSpec, ensure_team, find_team, team_status
-from llmgw.admin.users import ROLES, SpecError, UserSpec, load_rows, provision, spec_from_row, split_models
+from llmgw.admin.users import (
+    ROLES,
+    SpecError,
+    UserSpec,
+    load_rows,
+    model_limits,
+    provision,
+    spec_from_row,
+    split_models,
+)
 from llmgw.cli_types import non_negative_float, positive_int
 
 SUBCOMMANDS = ("create", "list", "budget", "team", "disable-key", "enable-key", "delete-key")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def model_limit_arg(text: str) -> dict[str, int]:
+    try:
+        return model_limits(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 class Parser(argparse.ArgumentParser):
@@ -79,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="model groups the user and key may call (default: all)")  # fmt: skip
     limits.add_argument("--rpm", type=positive_int, help="requests per minute")
     limits.add_argument("--tpm", type=positive_int, help="tokens per minute")
+    limits.add_argument("--model-rpm", type=model_limit_arg, metavar="MODEL=N,...",
+                        help="requests per minute of the key per model group, e.g. claude-opus-5-5=10")  # fmt: skip
+    limits.add_argument("--model-tpm", type=model_limit_arg, metavar="MODEL=N,...",
+                        help="tokens per minute of the key per model group")  # fmt: skip
     key = create.add_argument_group("key")
     key.add_argument("--key-alias", help="name of the key (default: <user id>-default); finds it on re-runs")
     key.add_argument("--key-expires", metavar="DURATION", help="key lifetime: 90d, 12h, 1mo, ... (default: never)")
@@ -153,6 +173,8 @@ def spec_from_args(args: argparse.Namespace) -> UserSpec:
         models=args.models,
         rpm=args.rpm,
         tpm=args.tpm,
+        model_rpm=args.model_rpm,
+        model_tpm=args.model_tpm,
         key_alias=args.key_alias,
         key_expires=args.key_expires,
     )
