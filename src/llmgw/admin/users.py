@@ -131,6 +131,12 @@ def spec_from_row(row: dict[str, Any], defaults: UserSpec) -> UserSpec:
                 values[key] = int(raw)
             elif key == "models":
                 values[key] = split_models(raw)
+            elif key in ("model_rpm", "model_tpm"):
+                text = ",".join(f"{m}={n}" for m, n in raw.items()) if isinstance(raw, dict) else str(raw)
+                try:
+                    values[key] = model_limits(text)
+                except ValueError as exc:
+                    raise SpecError(f"{key}: {exc}") from None
             else:
                 values[key] = str(raw).strip()
         except (TypeError, ValueError):
