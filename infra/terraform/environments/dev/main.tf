@@ -51,6 +51,8 @@ module "gateway" {
     retention_period = "30d"
   }
 
+  alerting = var.alerting
+
   log_retention_days          = 30
   secret_recovery_window_days = 0
 }

@@ -46,5 +46,7 @@ module "gateway" {
     retention_period = "1y"
   }
 
+  alerting = var.alerting
+
   log_retention_days = 365
 }

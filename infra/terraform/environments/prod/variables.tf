@@ -69,3 +69,16 @@ variable "litellm_image_digest" {
   description = "sha256 digest of the LiteLLM image tag in versions.env (docs/deployment.md: how to look it up); null runs the tag alone."
   type        = string
 }
+
+variable "alerting" {
+  description = "Who gets paged by the gateway's alerts: e-mail addresses / HTTPS endpoints on the SNS topic, Secrets Manager ARNs of a Slack or other webhook URL, and the base URL of the runbooks (docs/deployment.md, \"On-call\")."
+  type = object({
+    email_addresses          = list(string)
+    https_endpoints          = list(string)
+    slack_webhook_secret_arn = string
+    slack_channel            = string
+    webhook_secret_arns      = list(string)
+    runbook_base_url         = string
+  })
+  nullable = false
+}
