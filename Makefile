@@ -10,7 +10,7 @@ export LITELLM_VERSION
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help deps up down config test lint fmt bench soak lock clean
+.PHONY: help deps up down config test lint fmt bench soak chaos lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,6 +53,10 @@ bench: ## benchmark: emulator baseline vs gateway with built-in vs our callbacks
 soak: ## memory soak: RSS of each worker over tens of thousands of requests
 	@tools/bootstrap.sh python
 	@$(PY) scripts/bench.py soak $(ARGS)
+
+chaos: ## fault matrix: load while Bedrock throttles/fails/stalls and a worker dies (prints the table)
+	@tools/bootstrap.sh python
+	@$(PY) scripts/bench.py chaos $(ARGS)
 
 lock: ## re-pin requirements.lock from the current .venv (after editing requirements.in)
 	@.venv/bin/pip install -q -r requirements.in

@@ -3,7 +3,8 @@
 #   python  - .venv from requirements.lock, plus this project editable (pyproject.toml: llmgw, the callbacks, the
 #             emulator)
 #   checkov - .venv-checkov from requirements-checkov.lock (kept apart: checkov ships its own hcl2 fork)
-#   system  - VictoriaMetrics (victoria-metrics, vmagent, vmalert), promtool, redis, PostgreSQL (the database user
+#   system  - VictoriaMetrics (victoria-metrics, vmagent, vmalert), promtool, Alertmanager, redis, haproxy (the
+#             two-instance tests), PostgreSQL (the database user
 #             bootstrap test), docker-compose (validation only)
 #   node    - node tools pinned under tools/<name>/ (workflow linters, AWS provider schema) into .tools/<name>/
 # Usage: tools/bootstrap.sh [python] [checkov] [system] [node]   (no argument: python only)
@@ -70,11 +71,12 @@ apt_install() { # installs the Debian packages that are missing; needs root (or 
 }
 
 install_system() {
-  apt_install victoria-metrics prometheus redis-server postgresql docker-compose shellcheck
+  apt_install victoria-metrics prometheus prometheus-alertmanager redis-server haproxy postgresql docker-compose \
+    shellcheck
   # Debian starts the packaged services; the repository runs its own instances on its own ports.
   local sudo="" svc
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
-  for svc in victoria-metrics prometheus redis-server postgresql; do
+  for svc in victoria-metrics prometheus prometheus-alertmanager redis-server haproxy postgresql; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
       $sudo systemctl stop "$svc" || true
     fi

@@ -11,14 +11,19 @@ Hooks used (LiteLLM 1.106.2 proxy):
   ``StandardLoggingPayload`` of the deployment that served (after retries and fallbacks): spend, tokens,
   cache savings, budget utilisation, ``requests{outcome="success"}``.
 * ``async_post_call_failure_hook`` — once per failed client request, including authentication and budget
-  rejections and streams that fail mid-way: ``requests{outcome=...}``. (``async_log_failure_event`` fires once
-  per failed *attempt*, e.g. the throttled Opus call before the Sonnet fallback, so it is not used for counts.)
+  rejections and streams that fail mid-way: ``requests{outcome=...}``.
+* ``async_log_failure_event`` — once per failed *attempt* (the throttled Opus call before the Sonnet fallback
+  too), so never used for request counts; but an attempt that failed mid-stream carries the usage Bedrock bills for
+  it (LiteLLM prices the partial stream), and that goes into spend and tokens. A client that leaves a stream is
+  billed by LiteLLM as a success with the partial usage (the upstream stream is closed:
+  ANTHROPIC_MESSAGES_MAX_DETACHED_STREAM_DRAINS=0, docs/reliability.md).
 
 No hook ever raises or changes the request: every body runs inside :class:`HookGuard`.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 
@@ -30,6 +35,7 @@ from .inflight import InFlight
 from .metrics import Metrics
 from .outcomes import SUCCESS
 from .settings import Settings
+from .worker_lost import EXCEPTION_CLASS, WORKER_LOST, InFlightFile, count_dead_workers
 
 # Call types of the pre-call hook that end in a success event or a failure hook (others, e.g. token counting,
 # would leave the in-flight gauge up until the TTL).
@@ -49,6 +55,11 @@ IN_FLIGHT_CALL_TYPES = frozenset(
         "pass_through_endpoint",
     }
 )
+
+
+class _Lost(Exception):
+    """Stands for the failure of a request whose worker dies (only its labels are taken)."""
+
 
 _default_metrics: Metrics | None = None
 _default_metrics_lock = threading.Lock()
@@ -79,6 +90,8 @@ class CostMetricsLogger(CustomLogger):
         self._metrics = metrics
         self.guard = HookGuard(self._count_error)
         self._in_flight: InFlight | None = None
+        self._in_flight_file: InFlightFile | None = None
+        self._in_flight_file_pid: int | None = None
         with self.guard("init"):
             self._ready()
 
@@ -94,8 +107,38 @@ class CostMetricsLogger(CustomLogger):
         metrics = self.metrics
         if self._in_flight is None:
             self._in_flight = InFlight(metrics.in_flight, self.settings.in_flight_ttl_seconds)
+        if metrics.sampler is not None and self._in_flight_file_pid != os.getpid():  # once per worker process
+            self._in_flight_file_pid = os.getpid()
+            self._in_flight_file = InFlightFile(str(self.settings.multiproc_dir))
+            metrics.sampler.jobs.append(self.count_dead_workers)
         metrics.ensure_process_sampler()
         return metrics
+
+    def count_dead_workers(self) -> list[int]:
+        """Count the requests a dead worker of this gateway had in flight (outcome worker_lost)."""
+        if self.settings.multiproc_dir is None:
+            return []
+
+        def lost(labels: Mapping[str, str]) -> None:
+            who = {"team": labels.get("team", ""), "user": labels.get("user", "")}
+            self.metrics.requests.labels(
+                who, model_group=labels.get("model_group", ""), outcome=WORKER_LOST, exception_class=EXCEPTION_CLASS
+            ).inc()
+
+        return count_dead_workers(str(self.settings.multiproc_dir), lost)
+
+    def _start(self, data: Mapping, user_api_key_dict: object) -> None:
+        call_id = data.get("litellm_call_id")
+        self.in_flight.start(call_id)
+        if self._in_flight_file is not None and isinstance(call_id, str) and call_id:
+            record = payload.failure_record(data, _Lost(), user_api_key_dict)
+            labels = {"team": record.team, "user": self._user(record.user), "model_group": record.model_group}
+            self._in_flight_file.add(call_id, labels)
+
+    def _finish(self, call_id: object) -> None:
+        self.in_flight.finish(call_id if isinstance(call_id, str) else None)
+        if self._in_flight_file is not None and isinstance(call_id, str) and call_id:
+            self._in_flight_file.remove(call_id)
 
     @property
     def in_flight(self) -> InFlight:
@@ -118,7 +161,7 @@ class CostMetricsLogger(CustomLogger):
             self._fault("pre_call_hook")
             self._ready()
             if call_type in IN_FLIGHT_CALL_TYPES and isinstance(data, Mapping):
-                self.in_flight.start(data.get("litellm_call_id"))
+                self._start(data, user_api_key_dict)
         return None  # never modify or reject the request
 
     async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[override]
@@ -129,7 +172,16 @@ class CostMetricsLogger(CustomLogger):
                 self.record_success(payload.success_record(kwargs))
             finally:  # after recording: in flight = 0 means every started request is in the counters
                 if isinstance(kwargs, Mapping):
-                    self.in_flight.finish(kwargs.get("litellm_call_id"))
+                    self._finish(kwargs.get("litellm_call_id"))
+
+    async def async_log_failure_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[override]
+        with self.guard("log_failure_event"):
+            self._fault("log_failure_event")
+            self._ready()
+            if isinstance(kwargs, Mapping) and isinstance(kwargs.get("standard_logging_object"), Mapping):
+                record = payload.success_record(kwargs)
+                if record.cost_usd > 0 or any(record.tokens.by_type().values()):
+                    self.record_billed(record)
 
     async def async_post_call_failure_hook(  # type: ignore[override]
         self, request_data, original_exception, user_api_key_dict, traceback_str=None
@@ -142,7 +194,7 @@ class CostMetricsLogger(CustomLogger):
                 if _is_llm_route(getattr(user_api_key_dict, "request_route", None)):
                     self.record_failure(payload.failure_record(request_data, original_exception, user_api_key_dict))
             finally:
-                self.in_flight.finish(request_data.get("litellm_call_id"))
+                self._finish(request_data.get("litellm_call_id"))
         return None  # never transform the error the client gets
 
     # -- recording -----------------------------------------------------------------------------------------
@@ -151,6 +203,16 @@ class CostMetricsLogger(CustomLogger):
         return labels.user_label(user_id, self.settings.user_labels, self.settings.label_salt)
 
     def record_success(self, record: payload.SuccessRecord) -> None:
+        self.record_billed(record)
+        m = self.metrics
+        who = {"team": record.team, "user": self._user(record.user)}
+        m.requests.labels(who, model_group=record.model_group, outcome=SUCCESS, exception_class="").inc()
+        for budget in record.budgets:
+            name = self._user(budget.name) if budget.scope == "user" else budget.name
+            m.budget.labels({"name": name}, scope=budget.scope).set(budget.ratio)
+
+    def record_billed(self, record: payload.SuccessRecord) -> None:
+        """What Bedrock bills for one attempt: spend, tokens, cache savings and cache-write spend."""
         m = self.metrics
         who = {"team": record.team, "user": self._user(record.user)}
         spender = {**who, "key_alias": record.key_alias, "cost_center": record.cost_center}
@@ -161,10 +223,6 @@ class CostMetricsLogger(CustomLogger):
             m.tokens.metric.labels(**admitted, **model, type=token_type).inc(count)
         m.cache_savings.labels(who, model_group=record.model_group).inc(record.cache_savings_usd)
         m.cache_write_spend.labels(who, model_group=record.model_group).inc(record.cache_write_usd)
-        m.requests.labels(who, model_group=record.model_group, outcome=SUCCESS, exception_class="").inc()
-        for budget in record.budgets:
-            name = self._user(budget.name) if budget.scope == "user" else budget.name
-            m.budget.labels({"name": name}, scope=budget.scope).set(budget.ratio)
 
     def record_failure(self, record: payload.FailureRecord) -> None:
         who = {"team": record.team, "user": self._user(record.user)}

@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 BEDROCK_PROVIDERS = frozenset({"bedrock", "bedrock_converse", "bedrock_mantle"})
 NO_DB_TYPE = "no_db_connection"
@@ -93,3 +95,87 @@ def reshape(exception: BaseException) -> tuple[int, str, dict[str, str]] | None:
     if status is None or message is None:
         return None
     return status, message, _headers(exception)
+
+
+# -- budgets ------------------------------------------------------------------------------------------------------
+# LiteLLM 1.106.2 raises BudgetExceededError from its authentication step (auth_checks.py) with texts such as
+# "Budget has been exceeded! Current cost: 50.02, Max budget: 50.0" or "ExceededBudget: User=alice over budget.
+# Spend=50.02, Budget=50.0": no currency, no period, no reset time. The authentication step renders whatever
+# message the exception carries when the failure hooks return (auth_exception_handler._as_proxy_exception), with the
+# status of litellm.budget_exceeded_status_code (config.yaml: 429) and type "budget_exceeded", in the error shape of
+# the route. So the policy callback rewrites the exception's message in place (returning an HTTPException instead
+# would relabel it "auth_error").
+
+BUDGET_SCOPES = {
+    "key": "key",
+    "user": "personal",
+    "team": "team",
+    "team_member": "team member",
+    "end_user": "end-user",
+    "organization": "organization",
+    "project": "project",
+    "tag": "tag",
+    "proxy": "gateway-wide",
+}
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:,.2f}" if amount >= 0.01 or amount == 0 else f"${amount:.4f}"
+
+
+def _until(reset_at: datetime, now: datetime) -> str:
+    seconds = max(0, int((reset_at - now).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{days}d"] * bool(days) + [f"{hours}h"] * bool(hours) + [f"{minutes}m"] * bool(minutes and not days)
+    return " ".join(parts) or f"{seconds}s"
+
+
+def as_utc(value: object) -> datetime | None:
+    """A datetime (or ISO text, as cached objects hold it) in UTC, or None."""
+    if isinstance(value, str) and value:
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetPeriod:
+    """What LiteLLM stores next to a budget: its period ("30d", "1mo") and when the spend is next set to 0."""
+
+    duration: str | None = None
+    reset_at: datetime | None = None
+
+
+def budget_message(exception: BaseException, period: BudgetPeriod, now: datetime | None = None) -> str | None:
+    """The text a developer understands for a BudgetExceededError, or None when `exception` is not one:
+
+    "Budget exceeded: the team budget of $50.00 per 30d is used up ($50.02 spent). It resets at 2026-12-31 00:00
+    UTC (in 3d 4h); ask the gateway's operator to raise it if you need more before then." """
+    if type(exception).__name__ != "BudgetExceededError":
+        return None
+    now = now or datetime.now(UTC)
+    max_budget = float(getattr(exception, "max_budget", 0) or 0)
+    spent = float(getattr(exception, "current_cost", 0) or 0)
+    entity = str(getattr(exception, "entity_type", "") or "")
+    scope = BUDGET_SCOPES.get(entity, "")
+    entity_id = getattr(exception, "entity_id", None)
+    whose = f"the {scope} budget" if scope else "the budget"
+    if entity in {"team", "organization", "project", "tag"} and entity_id:
+        whose += f" of {entity} '{entity_id}'"
+    per = f" per {period.duration}" if period.duration else ""
+    text = f"Budget exceeded: {whose} ({_usd(max_budget)}{per}) is used up ({_usd(spent)} spent)."
+    if period.reset_at is not None:
+        reset = period.reset_at.astimezone(UTC)
+        text += (
+            f" It resets at {reset:%Y-%m-%d %H:%M} UTC (in {_until(reset, now)}); ask the gateway's operator to raise "
+            "it if you need more before then."
+        )
+    else:
+        text += " It does not reset by itself (no budget duration): ask the gateway's operator to raise it."
+    return text

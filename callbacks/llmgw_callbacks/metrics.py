@@ -89,7 +89,8 @@ class Metrics:
             SPEND,
             Counter(
                 "llmgw_spend_usd",
-                "Cost in USD of successful requests (LiteLLM's response_cost of the deployment that served).",
+                "Cost in USD Bedrock bills (LiteLLM's response_cost): successful requests, and the partial usage of "
+                "streams that failed mid-way or that the client abandoned.",
                 SPEND_LABELS,
                 registry=registry,
             ),
@@ -99,7 +100,8 @@ class Metrics:
             TOKENS,
             Counter(
                 "llmgw_tokens",
-                "Tokens of successful requests by type: input (uncached), output, cache_read, cache_write.",
+                "Tokens Bedrock bills by type: input (uncached), output, cache_read, cache_write (successful "
+                "requests and the partial usage of failed or abandoned streams).",
                 TOKENS_LABELS,
                 registry=registry,
             ),
@@ -110,7 +112,7 @@ class Metrics:
             Counter(
                 "llmgw_requests",
                 "Client requests by outcome (success, client_error, upstream_error, rate_limited, "
-                "budget_exceeded) and exception class.",
+                "budget_exceeded, worker_lost: in flight when their worker died) and exception class.",
                 REQUESTS_LABELS,
                 registry=registry,
             ),

@@ -12,8 +12,12 @@ client_error        any other 4xx: validation errors (Bedrock's or the gateway's
                     authentication (401/403), context window exceeded, content policy. A rejection by
                     authentication that carries no status code is answered 401 by LiteLLM and is labelled
                     ``exception_class="AuthenticationError"``
-upstream_error      5xx, timeouts (``litellm.Timeout`` / 408), connection errors, and errors without a
-                    status code
+upstream_error      5xx, timeouts (``litellm.Timeout`` / 408), connection errors, errors without a status
+                    code, and Bedrock's mid-stream failures (modelStreamErrorException, ..., also when
+                    LiteLLM wraps them with status 200/400/424; a mid-stream throttlingException is
+                    rate_limited)
+worker_lost         the request was in flight when its worker process died (SIGKILL, OOM): counted by a
+                    surviving worker (worker_lost.py), ``exception_class="WorkerLost"``
 ==================  ==================================================================================
 """
 
@@ -70,6 +74,22 @@ def _is_timeout(exc: BaseException) -> bool:
 
 AUTHENTICATION_ERROR = "AuthenticationError"
 
+# Bedrock's mid-stream exception events (InvokeModelWithResponseStream / ConverseStream). LiteLLM 1.106.2 wraps
+# them as BedrockError or BadRequestError with the HTTP status of the stream (200) or 424, so the status says
+# "client error" for what is Bedrock throttling or failing; the event name says what it was.
+_STREAM_THROTTLED = ("throttlingexception",)
+_STREAM_FAILED = ("modelstreamerrorexception", "internalserverexception", "serviceunavailableexception",
+                  "modeltimeoutexception")  # fmt: skip
+
+
+def _stream_event(exc: BaseException) -> str | None:
+    text = str(getattr(exc, "message", None) or exc).lower()
+    if any(name in text for name in _STREAM_THROTTLED):
+        return RATE_LIMITED
+    if any(name in text for name in _STREAM_FAILED):
+        return UPSTREAM_ERROR
+    return None
+
 
 def classify(exc: BaseException, *, during_authentication: bool = False) -> tuple[str, str]:
     """``(outcome, exception_class)`` of a request that failed with ``exc``.
@@ -79,8 +99,11 @@ def classify(exc: BaseException, *, during_authentication: bool = False) -> tupl
     code = status_code(exc)
     if during_authentication and code is None and not _is_budget(exc):
         return CLIENT_ERROR, AUTHENTICATION_ERROR
+    stream_event = _stream_event(exc) if code is None or code in (200, 400, 424) else None
     if _is_budget(exc):
         outcome = BUDGET_EXCEEDED
+    elif stream_event is not None:
+        outcome = stream_event
     elif code == 429 or any(cls.__name__ == "RateLimitError" for cls in type(exc).__mro__):
         outcome = RATE_LIMITED
     elif _is_timeout(exc) or code is None or code == 408 or code >= 500:

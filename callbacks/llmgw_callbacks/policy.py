@@ -1,7 +1,8 @@
 """The gateway's request policy as one LiteLLM callback: registered in infra/litellm/config.yaml as
 ``llmgw_callbacks.policy.proxy_handler_instance``.
 
-* errors.py — the error a client gets (Bedrock's own message; 401 for a key the gateway cannot know);
+* errors.py — the error a client gets (Bedrock's own message; 401 for a key the gateway cannot know; a budget
+  refusal that names the amount, the period and the reset time, budgets.py);
 * fallback_policy.py — no fallback model answers a request the client got wrong;
 * logfilter.py — one concise log line per bad request;
 * upstream_controls.py — a client cannot set what steers the Bedrock call (headers, service tier, region,
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from . import errors, fallback_policy, logfilter, upstream_controls
+from . import budgets, errors, fallback_policy, logfilter, upstream_controls
 from .guard import HookGuard
 
 
@@ -59,6 +60,14 @@ class PolicyCallback(CustomLogger):
     async def async_post_call_failure_hook(  # type: ignore[override]
         self, request_data, original_exception, user_api_key_dict, traceback_str=None
     ):
+        with self.guard("policy.budget_message"):
+            if type(original_exception).__name__ == "BudgetExceededError":
+                period = await budgets.budget_period(original_exception, user_api_key_dict)
+                message = errors.budget_message(original_exception, period)
+                if message:  # rendered by LiteLLM's auth step with its status (429) and type budget_exceeded
+                    original_exception.message = message  # type: ignore[attr-defined]
+                    original_exception.args = (message,)
+                return None
         with self.guard("policy.post_call_failure_hook"):
             shaped = errors.reshape(original_exception)
             if shaped is not None:

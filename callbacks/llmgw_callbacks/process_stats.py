@@ -6,6 +6,7 @@ import logging
 import os
 import resource
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class ProcessSampler:
     """
 
     def __init__(self, rss: _Settable, cpu: _Settable, interval: float) -> None:
+        self.jobs: list[Callable[[], object]] = []  # also run every interval (dead-worker accounting)
         self._rss = rss
         self._cpu = cpu
         self._interval = interval
@@ -75,3 +77,8 @@ class ProcessSampler:
             if os.getpid() != pid:  # pragma: no cover - a forked child without this thread
                 return
             self.sample()
+            for job in list(self.jobs):
+                try:
+                    job()
+                except Exception:
+                    logger.exception("llmgw_callbacks: periodic job %s failed", getattr(job, "__name__", job))

@@ -21,7 +21,7 @@ from .iam import IamEnforcer, request_region
 from .recorder import Recorder
 from .settings import Knobs, Settings
 from .stats import RequestStats
-from .streaming import StreamPlan, Timer, write_stream
+from .streaming import Sent, StreamPlan, Timer, write_stream
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,11 @@ async def handle_model(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _billed_input(usage: object) -> int:
+    """Input tokens of every kind (uncached, cache read, cache write) the model processed."""
+    return int(getattr(usage, "input_tokens", 0) + getattr(usage, "cache_read", 0) + getattr(usage, "cache_write", 0))
+
+
 def _resolve(model_id: str, operation: str) -> catalog.ResolvedModel:
     try:
         resolved = catalog.resolve(model_id)
@@ -161,7 +166,12 @@ async def _serve(
         response = web.StreamResponse(status=200, headers=headers)
         response.enable_chunked_encoding()
         await response.prepare(request)
-        completed = await write_stream(request, response, frames, plan, timer)
+        sent = Sent()
+        completed = await write_stream(request, response, frames, plan, timer, sent)
+        stats = app[STATS_KEY]
+        stats.bill((operation, model_id), _billed_input(usage), sent.output_tokens)
+        if not completed and fault_after is None:
+            stats.abandoned[(operation, model_id)] += 1
         return response, completed and fault_after is None
 
     delay_s = knobs.ttft_ms / 1000
@@ -170,6 +180,7 @@ async def _serve(
     if delay_s > 0:
         await asyncio.sleep(delay_s)
     latency_ms = timer.elapsed_ms()
+    app[STATS_KEY].bill((operation, model_id), _billed_input(usage), answer.output_tokens)
     if is_converse:
         body = converse.render(answer, usage, latency_ms)
         return _json_response(body, headers={"x-amzn-RequestId": request_id}), True

@@ -54,22 +54,36 @@ def _abort(request: web.Request) -> None:
         transport.close()
 
 
+@dataclass(slots=True)
+class Sent:
+    """How far a stream got: the output tokens written to the connection (what the model generated before the
+    stream ended: Bedrock stops generating when the connection closes and bills what it generated)."""
+
+    output_tokens: float = 0.0
+
+
 async def write_stream(
     request: web.Request,
     response: web.StreamResponse,
     frames: Iterator[Frame],
     plan: StreamPlan,
     timer: Timer,
+    sent: Sent | None = None,
 ) -> bool:
     """Send ``frames``; returns False when the connection was dropped (by a fault or by the client)."""
     pending: list[bytes] = []
+    pending_tokens = 0.0
     seen_token = False
+    sent = sent if sent is not None else Sent()
 
     async def flush() -> None:
+        nonlocal pending_tokens
         if pending:
             timer.mark_first_byte()
             await response.write(b"".join(pending))
             pending.clear()
+            sent.output_tokens += pending_tokens
+            pending_tokens = 0.0
 
     try:
         for index, frame in enumerate(frames):
@@ -91,6 +105,7 @@ async def write_stream(
                     await flush()
                     await asyncio.sleep(frame.tokens / plan.tokens_per_second)
             pending.append(frame.data)
+            pending_tokens += frame.tokens
         await flush()
         await response.write_eof()
     except (ConnectionError, RuntimeError) as exc:

@@ -73,3 +73,32 @@ def test_client_errors_log_one_line_without_traceback() -> None:
     )
     assert logfilter.ConciseClientErrors().filter(fallback) is False
     assert logfilter.ConciseClientErrors().filter(_record(None, "plain info", logging.INFO)) is True
+
+
+def test_a_budget_refusal_names_amount_period_and_reset() -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from litellm.proxy._types import UserAPIKeyAuth
+
+    from llmgw_callbacks import budgets
+
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    key = litellm.BudgetExceededError(current_cost=50.5, max_budget=50.0, entity_type="key")
+    identity = UserAPIKeyAuth(max_budget=50.0, budget_duration="30d", budget_reset_at=datetime(2026, 12, 4, 15, 30))
+    period = asyncio.run(budgets.budget_period(key, identity))
+    assert errors.budget_message(key, period, now) == (
+        "Budget exceeded: the key budget ($50.00 per 30d) is used up ($50.50 spent). It resets at 2026-12-04 15:30 "
+        "UTC (in 3d 3h); ask the gateway's operator to raise it if you need more before then."
+    )
+    team = litellm.BudgetExceededError(current_cost=9, max_budget=8, entity_type="team", entity_id="ml")
+
+    async def cached(key: str) -> object:
+        return {"team_id:ml": {"budget_duration": "1mo", "budget_reset_at": "2026-12-01T12:45:00Z"}}.get(key)
+
+    period = asyncio.run(budgets.budget_period(team, UserAPIKeyAuth(team_id="ml"), cached))
+    assert "team budget of team 'ml' ($8.00 per 1mo)" in errors.budget_message(team, period, now)
+    assert "(in 45m)" in errors.budget_message(team, period, now)
+    never = errors.budget_message(team, errors.BudgetPeriod(), now)
+    assert never.endswith("It does not reset by itself (no budget duration): ask the gateway's operator to raise it.")
+    assert errors.budget_message(ValueError("x"), period, now) is None

@@ -98,6 +98,18 @@ def check_vmalert(vmalert_url: str, expected: set[str]) -> str:
     return f"vmalert loaded {len(expected)} rule group(s)"
 
 
+def check_alertmanager(alertmanager_url: str, vmalert_url: str) -> str:
+    """Alertmanager is ready and vmalert sends to it (no -notifier.blackhole: alerts reach a receiver)."""
+    if status_of(f"{alertmanager_url}/-/ready") != 200:
+        raise CheckFailed("Alertmanager is not ready")
+    # vmalert exports a vmalert_alerts_sent_total series per notifier address, 0 until the first alert
+    with urllib.request.urlopen(f"{vmalert_url}/metrics", timeout=10) as r:
+        targets = [line for line in r.read().decode().splitlines() if line.startswith("vmalert_alerts_sent_total{")]
+    if not any("alertmanager:9093/api/v2/alerts" in t for t in targets):
+        raise CheckFailed(f"vmalert does not notify Alertmanager (its notifiers: {targets})")
+    return "Alertmanager ready, vmalert notifies it"
+
+
 def check_grafana(grafana_url: str, password: str, expected_uids: set[str]) -> str:
     health = get_json(f"{grafana_url}/api/health")
     if (health or {}).get("database") != "ok":  # type: ignore[union-attr]
@@ -136,6 +148,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--victoriametrics-url", required=True)
     p.add_argument("--vmalert-url", required=True)
+    p.add_argument("--alertmanager-url", help="also check Alertmanager and that vmalert notifies it")
     p.add_argument("--grafana-url", help="also check Grafana (admin password from GRAFANA_ADMIN_PASSWORD)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for every check (default 120)")
     p.add_argument("--alerts-dir", type=Path, default=ALERTS_DIR, help=argparse.SUPPRESS)
@@ -156,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         ("victoriametrics", lambda: check_victoriametrics(vm)),
         ("vmalert", lambda: check_vmalert(vmalert, expected_rule_groups(args.alerts_dir))),
     ]
+    if args.alertmanager_url:
+        alertmanager = args.alertmanager_url.rstrip("/")
+        checks.append(("alertmanager", lambda: check_alertmanager(alertmanager, vmalert)))
     if args.grafana_url:
         grafana, password = args.grafana_url.rstrip("/"), os.environ["GRAFANA_ADMIN_PASSWORD"]
         checks.append(("grafana", lambda: check_grafana(grafana, password, expected_dashboard_uids())))

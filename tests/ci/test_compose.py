@@ -40,6 +40,7 @@ PORTS = {
     "bedrock-emulator": 4010,
     "victoriametrics": 8428,
     "vmalert": 8880,
+    "alertmanager": 9093,
     "grafana": 3000,
     "postgres": 5432,
 }
@@ -151,6 +152,7 @@ def test_a_digest_pin_goes_through_the_tag_variable() -> None:
         ("victoriametrics", "VICTORIAMETRICS_IMAGE"),
         ("vmalert", "VMALERT_IMAGE"),
         ("grafana", "GRAFANA_IMAGE"),
+        ("alertmanager", "ALERTMANAGER_IMAGE"),
     ],
 )
 def test_other_images_are_the_versions_env_pins(services: dict, service: str, pin: str) -> None:

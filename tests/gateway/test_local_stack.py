@@ -67,10 +67,14 @@ def test_banner_claude_code_block_works_outside_the_repository(local_stack: Loca
 
 def test_all_processes_run_under_honcho(local_stack: LocalStack) -> None:
     output = local_stack.output()
-    for name in ("emulator", "litellm", "victoriametrics", "vmalert"):
+    for name in ("emulator", "litellm", "victoriametrics", "vmalert", "alertmanager"):
         assert re.search(rf"\| {name}\.1 started \(pid=\d+\)", output), f"{name} was not started by honcho"
     assert httpx.get(f"{local_stack.emulator_url}/healthz", timeout=5).status_code == 200
     assert httpx.get(f"{local_stack.victoriametrics_url}/health", timeout=5).status_code == 200
+    assert httpx.get(f"{local_stack.alertmanager_url}/-/ready", timeout=5).status_code == 200
+    # vmalert notifies that Alertmanager (make up pages someone once a receiver is configured)
+    notifier = (local_stack.run_dir / "vmalert-notifier.yml").read_text()
+    assert f"127.0.0.1:{local_stack.alertmanager_url.rsplit(':', 1)[1]}" in notifier
 
 
 def test_taken_port_is_a_one_line_error(tmp_path) -> None:

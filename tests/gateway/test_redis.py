@@ -3,8 +3,6 @@ without it (make up) the same config runs with in-memory state."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,31 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.stack import free_port, run_gateway
+from support.services import redis_cli, run_redis
+from support.stack import run_gateway
 
 CHAT = {"model": "claude-haiku-4-5", "max_tokens": 8, "messages": [{"role": "user", "content": "hi"}]}
 
 
-def redis_cli(port: int, *args: str) -> str:
-    cmd = ["redis-cli", "-h", "127.0.0.1", "-p", str(port), "--raw", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout
-
-
 @pytest.fixture
 def redis_port(tmp_path: Path) -> Iterator[int]:
-    assert shutil.which("redis-server"), "redis-server is installed by `make deps` (tools/bootstrap.sh system)"
-    port = free_port()
-    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
-    proc = subprocess.Popen(["redis-server", *args], stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while redis_cli(port, "ping").strip() != "PONG":
-            assert time.monotonic() < deadline and proc.poll() is None, "redis-server did not start"
-            time.sleep(0.1)
+    with run_redis(tmp_path) as port:
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_gateway_keeps_rate_limit_state_in_redis(run_dir: Path, emulator_url: str, redis_port: int) -> None:

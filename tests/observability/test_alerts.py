@@ -110,7 +110,9 @@ def test_alert_metadata(name: str) -> None:
     assert rule["labels"]["severity"] in {"critical", "warning", "info"}
     annotations = rule["annotations"]
     assert annotations["summary"] and annotations["description"]
-    assert annotations["runbook_url"] == f"docs/runbooks/{name}.md"
+    # an absolute link: vmalert's external label runbook_base_url + the runbook's file name
+    assert annotations["runbook_url"] == "{{ $externalLabels.runbook_base_url }}" + f"/{name}.md"
+    assert (RUNBOOKS / f"{name}.md").is_file()
     assert re.fullmatch(r"/d/llmgw-[a-z-]+", annotations["dashboard"])
     uids = {p.stem for p in (REPO / "infra" / "grafana" / "dashboards").glob("*.json")}
     assert annotations["dashboard"].removeprefix("/d/llmgw-") in uids
@@ -189,7 +191,8 @@ def test_live_alerts_react_to_the_traffic(metrics_stack: MetricsStack) -> None:
     assert "LLMSpendAnomaly" not in names
     for alert in active:
         assert alert["state"] in {"pending", "firing"}
-        assert alert["annotations"]["runbook_url"] == f"docs/runbooks/{alert['name']}.md"
+        # the Procfile's default base: this checkout's runbooks as file:// URLs
+        assert alert["annotations"]["runbook_url"] == f"file://{REPO}/docs/runbooks/{alert['name']}.md"
     # vmalert writes the alert states back to VictoriaMetrics (what Grafana's alert panels read).
     written = metrics_stack.vm.wait_for('ALERTS{alertname="LLMBudgetNearExhaustion"}', timeout=30)
     assert written[0]["metric"]["alertstate"] in {"pending", "firing"}

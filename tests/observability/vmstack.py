@@ -120,11 +120,18 @@ class VmAlert:
 
 @contextlib.contextmanager
 def run_vmalert(
-    run_dir: Path, vm_port: int, *, port: int | None = None, rules: str = ALERT_RULES_GLOB, extra_args: str = ""
+    run_dir: Path,
+    vm_port: int,
+    *,
+    port: int | None = None,
+    rules: str = ALERT_RULES_GLOB,
+    extra_args: str = "",
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[VmAlert]:
     """The Procfile's `vmalert` process against the VictoriaMetrics on vm_port."""
     port = port or free_port()
-    env = base_env(VM_PORT=str(vm_port), VMALERT_PORT=str(port), VMALERT_RULES=rules, RUN_DIR=str(run_dir))
+    env = base_env(VM_PORT=str(vm_port), VMALERT_PORT=str(port), VMALERT_RULES=rules, RUN_DIR=str(run_dir),
+                   **(extra_env or {}))  # fmt: skip
     with procfile_process("vmalert", env, run_dir, port, health_path="/health", timeout=30,
                           extra_args=extra_args) as proc:  # fmt: skip
         yield VmAlert(url=f"http://127.0.0.1:{port}", process=proc)

@@ -33,6 +33,7 @@ import time
 import types
 import typing
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -48,7 +49,6 @@ from litellm.models.user import LiteLLM_UserTable
 from litellm.models.verification_token import LiteLLM_VerificationToken
 from litellm.proxy._types import (
     GenerateKeyResponse,
-    NewTeamRequest,
     NewUserResponse,
     ProxyException,
     TeamAddMemberResponse,
@@ -64,6 +64,7 @@ from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 
 from llmgw_callbacks.errors import UNKNOWN_KEY_MESSAGE
+from scripts import llm_routes
 
 ROUTERS = (internal_user_endpoints.router, key_management_endpoints.router, team_endpoints.router)
 MANAGEMENT_ROUTES: list[APIRoute] = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
@@ -210,6 +211,7 @@ class AdminDouble:
     master_key: str
     mode: str = "ok"
     slow_seconds: float = 3.0
+    cost_per_request: float = 0.01  # USD each answered LLM request adds to its key's, user's and team's spend
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # token (sha256) -> key row
     teams: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -271,6 +273,8 @@ class AdminDouble:
             time.sleep(self.slow_seconds)
         if self.mode == "waf":
             return 403, WAF_BLOCK_PAGE
+        if method == "POST" and path in llm_routes.LLM_PATHS:
+            return llm_routes.answer(self, path, headers, body)
         route = self._route(method, path)
         if isinstance(route, Answer):
             return route.status, route.body
@@ -619,15 +623,33 @@ def team_info(double: AdminDouble, _: Any, query: dict[str, Any]) -> Any:
     return {"team_id": team_id, "team_info": team, "keys": keys, "team_memberships": []}
 
 
-def team_new(double: AdminDouble, data: NewTeamRequest, _: dict[str, Any]) -> Any:
-    team_id = data.team_id or secrets.token_hex(8)
+def team_new(double: AdminDouble, data: Any, _: dict[str, Any]) -> Any:
+    _check_duration(data.budget_duration)
+    team_id = data.team_id or str(uuid.uuid4())
     if team_id in double.teams:
-        raise wrapped_http_exception(
-            400, {"error": f"Team id = {team_id} already exists. Please use a different team id."}
-        )
-    team = LiteLLM_TeamTable(team_id=team_id, team_alias=data.team_alias, metadata=data.metadata or {})
-    double.teams[team_id] = team.model_dump(mode="json")
-    return team
+        message = f"Team id = {team_id} already exists. Please use a different team id."
+        raise wrapped_http_exception(400, {"error": message})
+    reset = now() + timedelta(seconds=duration_in_seconds(data.budget_duration)) if data.budget_duration else None
+    double.teams[team_id] = LiteLLM_TeamTable(
+        team_id=team_id, team_alias=data.team_alias, max_budget=data.max_budget, budget_duration=data.budget_duration,
+        budget_reset_at=reset, created_at=now(), metadata=data.metadata or {},
+    ).model_dump(mode="json")  # fmt: skip
+    return LiteLLM_TeamTable.model_validate(double.teams[team_id])
+
+
+def team_update(double: AdminDouble, data: Any, _: dict[str, Any]) -> Any:
+    team = double.teams.get(data.team_id)
+    if team is None:
+        raise wrapped_http_exception(400, {"error": f"Team not found, passed team_id={data.team_id}"})
+    changes = data.model_dump(exclude_unset=True, mode="json")
+    _check_duration(changes.get("budget_duration"))
+    for name in ("team_alias", "max_budget", "budget_duration"):
+        if name in changes:
+            team[name] = changes[name]
+    if changes.get("budget_duration"):
+        seconds = duration_in_seconds(changes["budget_duration"])
+        team["budget_reset_at"] = (now() + timedelta(seconds=seconds)).isoformat()
+    return {"team_id": data.team_id, "data": team}
 
 
 def team_member_add(double: AdminDouble, data: Any, _: dict[str, Any]) -> Any:
@@ -668,8 +690,9 @@ HANDLERS: dict[tuple[str, str], Callable[[AdminDouble, Any, dict[str, Any]], Any
     ("POST", "/key/unblock"): lambda d, data, q: _set_blocked(d, data, False),
     ("GET", "/key/list"): key_list,
     ("GET", "/team/info"): team_info,
-    ("POST", "/team/new"): team_new,
     ("POST", "/team/member_add"): team_member_add,
+    ("POST", "/team/new"): team_new,
+    ("POST", "/team/update"): team_update,
 }
 
 

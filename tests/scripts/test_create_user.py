@@ -405,7 +405,7 @@ def test_bulk_unknown_column_fails_the_row(cli: Cli, double: AdminDouble, tmp_pa
     assert result.returncode == 1
     assert result.stdout == (
         "user gina@example.com: FAILED: row 1: unknown column(s) budget (known: email, alias, role, user_id, team_id, "
-        "max_budget, budget_duration, models, rpm, tpm, key_alias, key_expires)\n"
+        "max_budget, budget_duration, models, rpm, tpm, model_rpm, model_tpm, key_alias, key_expires)\n"
         "1 user: 0 ok (0 created, 0 updated, 0 unchanged), 1 failed\n"
     )
     assert result.stderr == "error: 1 of 1 users failed: gina@example.com\n"

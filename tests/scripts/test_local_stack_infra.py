@@ -42,10 +42,14 @@ def test_processes_run(host: Host, local_stack: LocalStack) -> None:
     assert running("llmgw_callbacks.metrics_server", f"--port {port(local_stack.metrics_url)}")
     assert running("victoria-metrics", f"-httpListenAddr=127.0.0.1:{port(local_stack.victoriametrics_url)}")
     assert running("vmalert", f"-httpListenAddr=127.0.0.1:{port(local_stack.vmalert_url)}")
+    assert running("prometheus-alertmanager", f"--web.listen-address=127.0.0.1:{port(local_stack.alertmanager_url)}")
+    assert running("vmalert", f"-notifier.config={local_stack.run_dir / 'vmalert-notifier.yml'}")
     assert running("honcho")
 
 
-@pytest.mark.parametrize("name", ["gateway_url", "emulator_url", "metrics_url", "victoriametrics_url", "vmalert_url"])
+@pytest.mark.parametrize(
+    "name", ["gateway_url", "emulator_url", "metrics_url", "victoriametrics_url", "vmalert_url", "alertmanager_url"]
+)
 def test_ports_listen_on_loopback_only(host: Host, local_stack: LocalStack, name: str) -> None:
     p = port(getattr(local_stack, name))
     assert host.socket(f"tcp://127.0.0.1:{p}").is_listening

@@ -22,6 +22,7 @@ class LocalStack:
     master_key: str
     victoriametrics_url: str | None
     vmalert_url: str | None
+    alertmanager_url: str | None
     emulator_url: str
     metrics_url: str | None
     run_dir: Path
@@ -36,7 +37,8 @@ class LocalStack:
 def run_local_stack(
     run_dir: Path, *extra_args: str, metrics: bool = True, timeout: float = 150
 ) -> Iterator[LocalStack]:
-    ports = {name: free_port() for name in ("port", "emulator-port", "metrics-port", "vm-port", "vmalert-port")}
+    names = ("port", "emulator-port", "metrics-port", "vm-port", "vmalert-port", "alertmanager-port")
+    ports = {name: free_port() for name in names}
     args = [f"--{name}={port}" for name, port in ports.items()]
     if not metrics:
         args.append("--no-metrics")
@@ -63,6 +65,7 @@ def run_local_stack(
             master_key=(run_dir / "master_key").read_text().strip(),
             victoriametrics_url=f"http://127.0.0.1:{ports['vm-port']}" if metrics else None,
             vmalert_url=f"http://127.0.0.1:{ports['vmalert-port']}" if metrics else None,
+            alertmanager_url=f"http://127.0.0.1:{ports['alertmanager-port']}" if metrics else None,
             emulator_url=f"http://127.0.0.1:{ports['emulator-port']}",
             metrics_url=f"http://127.0.0.1:{ports['metrics-port']}" if metrics else None,
             run_dir=run_dir,

@@ -112,11 +112,15 @@ def test_litellm_timeouts_stay_below_the_committed_origin_read_timeout() -> None
     assert gateway_url["precondition"][0]["condition"] == "${local.timeouts_fit_the_edge}"
 
 
+ALERTING = {"runbook_base_url": "https://github.com/example-org/llm-gateway/blob/main/docs/runbooks"}
+
+
 def plan_gateway_variables(tmp_path: Path, edge: dict) -> subprocess.CompletedProcess[str]:
     """The gateway module's variables.tf alone, planned by the real terraform with the given edge object."""
     assert TERRAFORM, "the terraform CLI (>= 1.11) is not on PATH"
     shutil.copy(MODULES / "gateway" / "variables.tf", tmp_path / "variables.tf")
-    (tmp_path / "terraform.tfvars.json").write_text(json.dumps({"environment": "prod", "edge": edge}))
+    variables = {"environment": "prod", "edge": edge, "alerting": ALERTING}
+    (tmp_path / "terraform.tfvars.json").write_text(json.dumps(variables))
     env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
     for args in (["init", "-input=false"], ["plan", "-input=false"]):
         proc = subprocess.run([TERRAFORM, *args, "-no-color"], cwd=tmp_path, env=env, capture_output=True,

@@ -92,13 +92,11 @@ def resolved_command(container: str, tmp_path: Path, rendered_config: Path) -> l
         "${var.retention_period}": "30d",
         "${local.port}": str(local["port"]),
         "${local.vmalert_port}": str(local["vmalert_port"]),
+        "${local.alertmanager_port}": str(local["alertmanager_port"]),
+        "${var.alerting.runbook_base_url}": "https://github.com/example-org/llm-gateway/blob/main/docs/runbooks",
     }
     command = []
     for arg in local[container]["command"]:
-        if arg == '"-notifier.blackhole"':
-            # Debian's vmalert 1.79 predates -notifier.blackhole (the pinned image has it): the local
-            # stack's equivalent, an empty notifier list, stands in for it.
-            arg = f"-notifier.config={REPO / 'infra' / 'victoriametrics' / 'vmalert-notifier.local.yml'}"
         arg = arg.strip('"')
         for ref, value in values.items():
             arg = arg.replace(ref, value)

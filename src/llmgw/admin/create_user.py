@@ -6,6 +6,7 @@ key, and print what the developer pastes for Claude Code and the OpenAI SDK. Saf
   create_user.py --file users.csv --team platform --dry-run          # bulk (CSV or YAML), plan only
   create_user.py list                                                # users with spend and budget
   create_user.py budget --email alice@example.com                    # one user's budget and keys
+  create_user.py team --team-id platform --max-budget 500 --budget-duration 30d   # a team and its budget
   create_user.py disable-key --key-alias alice@example.com-default   # or enable-key, delete-key --yes
 
 Gateway URL: --gateway-url, else $LITELLM_GATEWAY_URL, else output gateway_url of --tf-outputs FILE
@@ -30,11 +31,28 @@ from llmgw.admin.client import AdminClient, GatewayError
 from llmgw.admin.config import ConfigError, add_connection_args, resolve_gateway_url, resolve_master_key
 from llmgw.admin.output import emit_json, error, table
 from llmgw.admin.snippets import claude_code_env, openai_snippet
-from llmgw.admin.users import ROLES, SpecError, UserSpec, load_rows, provision, spec_from_row, split_models
+from llmgw.admin.teams import TeamSpec, ensure_team, find_team, team_status
+from llmgw.admin.users import (
+    ROLES,
+    SpecError,
+    UserSpec,
+    load_rows,
+    model_limits,
+    provision,
+    spec_from_row,
+    split_models,
+)
 from llmgw.cli_types import non_negative_float, positive_int
 
-SUBCOMMANDS = ("create", "list", "budget", "disable-key", "enable-key", "delete-key")
+SUBCOMMANDS = ("create", "list", "budget", "team", "disable-key", "enable-key", "delete-key")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def model_limit_arg(text: str) -> dict[str, int]:
+    try:
+        return model_limits(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 class Parser(argparse.ArgumentParser):
@@ -77,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="model groups the user and key may call (default: all)")  # fmt: skip
     limits.add_argument("--rpm", type=positive_int, help="requests per minute")
     limits.add_argument("--tpm", type=positive_int, help="tokens per minute")
+    limits.add_argument("--model-rpm", type=model_limit_arg, metavar="MODEL=N,...",
+                        help="requests per minute of the key per model group, e.g. claude-opus-5-5=10")  # fmt: skip
+    limits.add_argument("--model-tpm", type=model_limit_arg, metavar="MODEL=N,...",
+                        help="tokens per minute of the key per model group")  # fmt: skip
     key = create.add_argument_group("key")
     key.add_argument("--key-alias", help="name of the key (default: <user id>-default); finds it on re-runs")
     key.add_argument("--key-expires", metavar="DURATION", help="key lifetime: 90d, 12h, 1mo, ... (default: never)")
@@ -95,6 +117,18 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--email")
     target.add_argument("--user-id")
     common(budget)
+
+    team = sub.add_parser(
+        "team",
+        help="create a team or set its budget; without budget flags, show it",
+        description="Create or update a team and its budget (beside each member's own budget: "
+        "whichever is used up first refuses). Without --max-budget/--alias it only shows the team.",
+    )
+    team.add_argument("--team-id", required=True, help="the team id (--team of the create command)")
+    team.add_argument("--alias", help="display name of the team")
+    team.add_argument("--max-budget", type=non_negative_float, metavar="USD", help="the team's spend limit in USD")
+    team.add_argument("--budget-duration", metavar="DURATION", help="reset the team's spend every 30d, 7d, 1mo, ...")
+    common(team, dry_run=True)
 
     for name, text in (
         ("disable-key", "block a key (it stays, with its spend history; enable-key undoes it)"),
@@ -139,6 +173,8 @@ def spec_from_args(args: argparse.Namespace) -> UserSpec:
         models=args.models,
         rpm=args.rpm,
         tpm=args.tpm,
+        model_rpm=args.model_rpm,
+        model_tpm=args.model_tpm,
         key_alias=args.key_alias,
         key_expires=args.key_expires,
     )
@@ -283,6 +319,37 @@ def cmd_budget(args: argparse.Namespace, client: AdminClient) -> int:
     return EXIT_OK
 
 
+def cmd_team(args: argparse.Namespace, client: AdminClient) -> int:
+    spec = TeamSpec(args.team_id, args.alias, args.max_budget, args.budget_duration).validate()
+    if spec.wanted():
+        status = ensure_team(client, spec)
+    else:
+        row = find_team(client, spec.team_id)
+        if row is None:
+            raise GatewayError(f"team {spec.team_id!r} does not exist: create it with --max-budget (and "
+                               "--budget-duration) or --alias", 404)  # fmt: skip
+        status = {**team_status(spec.team_id, row), "team": "shown"}
+    if args.json:
+        out: dict[str, Any] = {**status, "dry_run": client.dry_run}
+        if client.dry_run:
+            out["planned"] = [p.as_dict(client.base_url) for p in client.planned]
+        emit_json(out)
+        return EXIT_OK
+    verb = "" if status["team"] == "shown" else f": {status['team']}"
+    spent = f"spent ${status['spend_usd']:.4f}"
+    if status["max_budget_usd"] is None:
+        print(f"team {spec.team_id}{verb}, {spent}, no budget")
+    else:
+        reset = f", resets every {status['budget_duration']}" if status.get("budget_duration") else ""
+        at = f" (next {status['budget_reset_at']})" if status.get("budget_reset_at") else ""
+        print(f"team {spec.team_id}{verb}, {spent} of ${status['max_budget_usd']:.2f}{reset}{at}")
+    if client.dry_run:
+        print("dry run, nothing changed; requests that would be sent:" if client.planned else "dry run: no change")
+        for p in client.planned:
+            print(f"  {p.method} {client.base_url}{p.path} {json.dumps(p.body)}")
+    return EXIT_OK
+
+
 def cmd_key(args: argparse.Namespace, client: AdminClient) -> int:
     if args.command == "delete-key" and not args.yes and not args.dry_run:
         raise SpecError("delete-key deletes the key for good: add --yes (or use disable-key, which can be undone)")
@@ -308,7 +375,7 @@ def cmd_key(args: argparse.Namespace, client: AdminClient) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"create": cmd_create, "list": cmd_list, "budget": cmd_budget}
+COMMANDS = {"create": cmd_create, "list": cmd_list, "budget": cmd_budget, "team": cmd_team}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,9 @@ class UserSpec:
     models: list[str] | None = None
     rpm: int | None = None
     tpm: int | None = None
+    # Per-model limits of the key (LiteLLM key metadata model_rpm_limit / model_tpm_limit): model group -> limit.
+    model_rpm: dict[str, int] | None = None
+    model_tpm: dict[str, int] | None = None
     key_alias: str | None = None
     key_expires: str | None = None
 
@@ -70,6 +73,10 @@ class UserSpec:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise SpecError(f"{name} must be a positive integer: {value}")
+        for name in ("model_rpm", "model_tpm"):
+            for model, limit in (getattr(self, name) or {}).items():
+                if not model or not isinstance(limit, int) or limit <= 0:
+                    raise SpecError(f"{name.replace('_', ' ')} needs MODEL=positive integer: {model}={limit}")
         if self.budget_duration and self.max_budget is None:
             raise SpecError("a budget duration needs a max budget (--max-budget)")
         if self.key_alias is not None and not KEY_ALIAS.match(self.key_alias):
@@ -86,6 +93,24 @@ def split_models(raw: Any) -> list[str]:
     if isinstance(raw, list):
         return [str(m).strip() for m in raw]
     return [m for m in re.split(r"[\s;,]+", str(raw).strip()) if m]
+
+
+def model_limits(raw: str) -> dict[str, int]:
+    """`claude-opus-5-5=10,claude-sonnet-5-5=30` -> {model group: limit} (--model-rpm / --model-tpm)."""
+    limits: dict[str, int] = {}
+    for part in (p for p in re.split(r"[\s,]+", raw.strip()) if p):
+        model, sep, value = part.partition("=")
+        if not sep or not model or not value.strip().isdigit() or int(value) <= 0:
+            raise ValueError(f"expected MODEL=N with N a positive integer, got {part!r}")
+        limits[model.strip()] = int(value)
+    if not limits:
+        raise ValueError("expected at least one MODEL=N")
+    return limits
+
+
+def _model_metadata(spec: UserSpec) -> dict[str, dict[str, int]]:
+    found = {"model_rpm_limit": spec.model_rpm, "model_tpm_limit": spec.model_tpm}
+    return {k: v for k, v in found.items() if v}
 
 
 def spec_from_row(row: dict[str, Any], defaults: UserSpec) -> UserSpec:
@@ -106,6 +131,12 @@ def spec_from_row(row: dict[str, Any], defaults: UserSpec) -> UserSpec:
                 values[key] = int(raw)
             elif key == "models":
                 values[key] = split_models(raw)
+            elif key in ("model_rpm", "model_tpm"):
+                text = ",".join(f"{m}={n}" for m, n in raw.items()) if isinstance(raw, dict) else str(raw)
+                try:
+                    values[key] = model_limits(text)
+                except ValueError as exc:
+                    raise SpecError(f"{key}: {exc}") from None
             else:
                 values[key] = str(raw).strip()
         except (TypeError, ValueError):
@@ -207,7 +238,12 @@ def user_changes(spec: UserSpec, row: dict[str, Any]) -> dict[str, Any]:
 
 def key_changes(spec: UserSpec, key: dict[str, Any]) -> dict[str, Any]:
     wanted = {"models": spec.models, "rpm_limit": spec.rpm, "tpm_limit": spec.tpm, "team_id": spec.team_id}
-    return {k: v for k, v in wanted.items() if v is not None and _differs(key.get(k), v)}
+    changes = {k: v for k, v in wanted.items() if v is not None and _differs(key.get(k), v)}
+    metadata = dict(key.get("metadata") or {})
+    limits = _model_metadata(spec)
+    if any(metadata.get(k) != v for k, v in limits.items()):
+        changes["metadata"] = {**metadata, **limits}
+    return changes
 
 
 def find_key(client: AdminClient, alias: str) -> dict[str, Any] | None:
@@ -308,7 +344,7 @@ def _generate(client: AdminClient, spec: UserSpec, outcome: Outcome, metadata: d
         "models": spec.models,
         "rpm_limit": spec.rpm,
         "tpm_limit": spec.tpm,
-        "metadata": metadata,
+        "metadata": {**metadata, **_model_metadata(spec)},
     }
     resp = client.post("/key/generate", {k: v for k, v in body.items() if v is not None})
     if resp is not None:
@@ -348,6 +384,8 @@ def _ensure_key(
         models=spec.models if spec.models is not None else (existing.get("models") or None),
         rpm=spec.rpm if spec.rpm is not None else existing.get("rpm_limit"),
         tpm=spec.tpm if spec.tpm is not None else existing.get("tpm_limit"),
+        model_rpm=spec.model_rpm or (existing.get("metadata") or {}).get("model_rpm_limit"),
+        model_tpm=spec.model_tpm or (existing.get("metadata") or {}).get("model_tpm_limit"),
     )
     client.post("/key/update", {"key": token, "key_alias": parked})
     try:

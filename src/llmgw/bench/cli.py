@@ -3,6 +3,7 @@ built-in callbacks only vs LiteLLM with our callbacks, side by side in one run.
 
     scripts/bench.py [--quick | --full] [--scenarios short,stream,mix] [--concurrency 1,16] [--workers 1,2] ...
     scripts/bench.py soak [--quick] [--requests 30000] [--workers 2] ...
+    scripts/bench.py chaos [--quick] [--requests 240] [--clients 8] ...   (make chaos: the fault matrix)
 
 Everything runs on free loopback ports and is stopped at the end. Results go to bench-results/<time>/
 (bench.txt table, bench.json, bench.png, process logs). Method and figures: docs/performance.md.
@@ -19,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from llmgw.bench import loadgen, machine, plot, report, soak
+from llmgw.bench import chaos, loadgen, machine, plot, report, soak
 from llmgw.bench.procs import LaunchError
 from llmgw.bench.runner import Plan, Runner
 from llmgw.bench.scenarios import SCENARIOS
@@ -119,6 +120,44 @@ def soak_parser() -> argparse.ArgumentParser:
     p.add_argument("--venv", type=_venv, help="run LiteLLM from this virtualenv instead of .venv")
     _common(p)
     return p
+
+
+def chaos_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="bench.py chaos",
+        description="Fault matrix: bounded load while the emulator injects throttling, 5xx, latency spikes and "
+        "mid-stream failures and a worker is killed; prints sent, succeeded, failed by cause, hung, metrics lost.",
+    )
+    p.add_argument("--quick", action="store_true", help="smoke run: 60 requests from 4 clients")
+    p.add_argument("--requests", type=positive_int, help="requests to send (default 240)")
+    p.add_argument("--clients", type=positive_int, help="concurrent clients (default 8)")
+    p.add_argument("--duration", type=positive_float, help="upper bound of the load in seconds (default 120)")
+    p.add_argument("--seed", type=int, help="seed of the fault mix (default 16)")
+    _common(p)
+    return p
+
+
+def run_chaos(argv: list[str]) -> int:
+    args = chaos_parser().parse_args(argv)
+    plan = chaos.ChaosPlan(requests=60, clients=4) if args.quick else chaos.ChaosPlan()
+    for name, attr in (("requests", "requests"), ("clients", "clients"), ("duration", "duration_s"), ("seed", "seed")):
+        if getattr(args, name) is not None:
+            plan = chaos.ChaosPlan(**{**plan.__dict__, attr: getattr(args, name)})
+    out = _out_dir(args.out, "chaos")
+    _logging(args.quiet)
+    try:
+        run = chaos.run_chaos(plan, out / "logs", progress=logging.getLogger("chaos").info)
+    except (LaunchError, RuntimeError) as exc:
+        print(f"bench.py chaos: the run failed: {str(exc).splitlines()[0]} (logs: {out / 'logs'})", file=sys.stderr)
+        return 1
+    summary = chaos.summarize(run)
+    summary["machine"] = machine.describe()
+    text = chaos.render(summary)
+    paths = [out / "chaos.txt", out / "chaos.json"]
+    paths[0].write_text(text)
+    paths[1].write_text(json.dumps(summary, indent=2) + "\n")
+    _emit(args, summary, text, paths)
+    return 0 if chaos.passed(summary) else 1
 
 
 def _resolve(args: argparse.Namespace, presets: dict[str, dict[str, object]]) -> dict[str, object]:
@@ -226,4 +265,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "soak":
         return run_soak(argv[1:])
+    if argv and argv[0] == "chaos":
+        return run_chaos(argv[1:])
     return run_bench(argv)

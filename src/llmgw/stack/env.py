@@ -16,6 +16,10 @@ LITELLM_BASE_ENV: dict[str, str] = {
     "LITELLM_LOG": "ERROR",
     "JSON_LOGS": "True",
     "DISABLE_SCHEMA_UPDATE": "True",
+    # A client that leaves a /v1/messages stream: LiteLLM 1.106.2 otherwise keeps reading Bedrock to the end (up
+    # to 100 such drains per worker) and bills all of it; with 0 it closes the Bedrock stream, so generation stops,
+    # and bills the partial usage (docs/reliability.md, tests/gateway/test_abandoned_streams.py).
+    "ANTHROPIC_MESSAGES_MAX_DETACHED_STREAM_DRAINS": "0",
 }
 
 

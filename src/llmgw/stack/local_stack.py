@@ -1,7 +1,12 @@
-"""Run the gateway locally: LiteLLM + the Bedrock emulator (or real Bedrock) + VictoriaMetrics/vmalert when installed.
+"""Run the gateway locally: LiteLLM + the Bedrock emulator (or real Bedrock) + VictoriaMetrics/vmalert/Alertmanager
+when installed.
 
     scripts/local_stack.py up [--port 4000] [--bedrock auto|emulator|aws] [--workers 1] [--no-metrics]
     scripts/local_stack.py down
+
+Alerts go to the local Alertmanager (http://127.0.0.1:9093); LLMGW_ALERT_WEBHOOK_URL (comma-separated URLs) adds a
+webhook receiver to it, RUNBOOK_BASE_URL sets where the alerts' runbook links point (default: this checkout's
+docs/runbooks as file:// URLs).
 
 `up` runs the Procfile's processes through honcho in the foreground (Ctrl-C stops them all), waits for the
 gateway to be healthy and prints its URL, a ready-to-paste curl and the Claude Code environment block.
@@ -29,6 +34,7 @@ from bedrock_emulator import iam
 from llmgw import bedrock_policy
 from llmgw.paths import CONFIG, REPO, VENV_BIN
 from llmgw.scrape_config import render_targets
+from llmgw.stack import alerting
 from llmgw.stack.env import LITELLM_BASE_ENV, process_env, procfile_commands
 from llmgw.stack.procs import http_ok
 
@@ -47,6 +53,7 @@ class Ports:
     victoriametrics: int
     vmalert: int
     metrics: int
+    alertmanager: int = 9093
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -132,6 +139,7 @@ def banner(url: str, key_ref: str, mode: str, ports: Ports, metrics: bool) -> st
     if metrics:
         lines.append(
             f"  VictoriaMetrics: http://127.0.0.1:{ports.victoriametrics}   vmalert: http://127.0.0.1:{ports.vmalert}"
+            f"   Alertmanager: http://127.0.0.1:{ports.alertmanager}"
         )
     lines += [
         "",
@@ -167,6 +175,8 @@ def build_env(args: argparse.Namespace, ports: Ports, run_dir: Path, key: str, m
         VM_PORT=str(ports.victoriametrics),
         VMALERT_PORT=str(ports.vmalert),
         VMALERT_RULES=ALERT_RULES_GLOB,
+        VMALERT_NOTIFIER_CONFIG=str(run_dir / "vmalert-notifier.yml"),
+        ALERTMANAGER_PORT=str(ports.alertmanager),
         LITELLM_WORKERS=str(args.workers),
         LITELLM_MASTER_KEY=key,
         METRICS_PORT=str(ports.metrics),
@@ -254,8 +264,11 @@ def _up(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     vmalert = metrics and shutil.which("vmalert") is not None
+    alertmanager = vmalert and alerting.alertmanager_binary() is not None
 
-    ports = Ports(args.port, args.emulator_port, args.vm_port, args.vmalert_port, args.metrics_port)
+    ports = Ports(
+        args.port, args.emulator_port, args.vm_port, args.vmalert_port, args.metrics_port, args.alertmanager_port
+    )
     wanted = {"gateway": ports.gateway}
     if mode == "emulator":
         wanted["emulator"] = ports.emulator
@@ -264,6 +277,8 @@ def _up(args: argparse.Namespace) -> int:
         wanted["victoriametrics"] = ports.victoriametrics
     if vmalert:
         wanted["vmalert"] = ports.vmalert
+    if alertmanager:
+        wanted["alertmanager"] = ports.alertmanager
     check_ports(wanted)
 
     key = master_key(run_dir)
@@ -279,7 +294,15 @@ def _up(args: argparse.Namespace) -> int:
         render_scrape_config(run_dir, ports.metrics)
         processes += ["metrics", "victoriametrics"]
     if vmalert:
+        webhooks = [u.strip() for u in os.environ.get("LLMGW_ALERT_WEBHOOK_URL", "").split(",") if u.strip()]
+        try:
+            alerting.write_configs(run_dir, ports.alertmanager if alertmanager else None, webhooks)
+        except ValueError as e:
+            raise StackError(f"LLMGW_ALERT_WEBHOOK_URL: {e}") from None
         processes.append("vmalert")
+    if alertmanager:
+        env["ALERTMANAGER_BIN"] = str(alerting.alertmanager_binary())
+        processes.append("alertmanager")
     unknown = set(processes) - procfile_commands().keys()
     if unknown:
         raise StackError(f"Procfile lacks process(es) {sorted(unknown)}")
@@ -375,6 +398,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p_up.add_argument("--metrics-port", type=int, default=4001, help="the metrics server VictoriaMetrics scrapes")
     p_up.add_argument("--vm-port", type=int, default=8428, help="VictoriaMetrics port")
     p_up.add_argument("--vmalert-port", type=int, default=8880)
+    p_up.add_argument("--alertmanager-port", type=int, default=9093)
     p_up.add_argument(
         "--workers", type=int, default=1, choices=range(1, 17), metavar="N", help="LiteLLM worker processes (1-16)"
     )

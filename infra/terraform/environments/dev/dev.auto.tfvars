@@ -36,3 +36,17 @@ litellm_image_digest = null
 # Single sign-on (OIDC) puts it behind the IdP; grafana_public = true (which requires it) opens /grafana to all.
 grafana_sso    = null
 grafana_public = false
+
+# Who gets paged (docs/deployment.md, "On-call"). E-mail addresses are subscribed to the alert topic (SNS); each
+# receives a confirmation e-mail from AWS and gets alerts once confirmed. https_endpoints: PagerDuty/Opsgenie SNS
+# integration URLs. A Slack incoming webhook (or any webhook whose URL is a secret) goes into Secrets Manager
+# (aws secretsmanager create-secret --name llmgw-dev-alerts-slack --secret-string 'https://hooks.slack.com/...')
+# and only its ARN here. runbook_base_url: where your team browses this repository's docs/runbooks.
+alerting = {
+  email_addresses          = []
+  https_endpoints          = []
+  slack_webhook_secret_arn = null
+  slack_channel            = null
+  webhook_secret_arns      = []
+  runbook_base_url         = "https://github.com/your-org/llm-gateway/blob/main/docs/runbooks"
+}

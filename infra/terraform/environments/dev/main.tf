@@ -56,6 +56,8 @@ module "gateway" {
     public = var.grafana_public
   }
 
+  alerting = var.alerting
+
   log_retention_days          = 30
   secret_recovery_window_days = 0
 }

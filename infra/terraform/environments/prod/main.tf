@@ -51,5 +51,7 @@ module "gateway" {
     public = var.grafana_public
   }
 
+  alerting = var.alerting
+
   log_retention_days = 365
 }

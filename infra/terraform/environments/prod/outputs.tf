@@ -32,3 +32,8 @@ output "litellm_log_group" {
   description = "CloudWatch log group of the LiteLLM tasks."
   value       = module.gateway.litellm_log_group
 }
+
+output "alerting" {
+  description = "Where alerts go: the SNS topic and its Terraform-managed subscribers (docs/deployment.md, On-call)."
+  value       = module.gateway.alerting
+}

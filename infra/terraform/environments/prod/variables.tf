@@ -80,3 +80,16 @@ variable "grafana_public" {
   type        = bool
   nullable    = false
 }
+
+variable "alerting" {
+  description = "Who gets paged by the gateway's alerts: e-mail addresses / HTTPS endpoints on the SNS topic, Secrets Manager ARNs of a Slack or other webhook URL, and the base URL of the runbooks (docs/deployment.md, \"On-call\")."
+  type = object({
+    email_addresses          = list(string)
+    https_endpoints          = list(string)
+    slack_webhook_secret_arn = string
+    slack_channel            = string
+    webhook_secret_arns      = list(string)
+    runbook_base_url         = string
+  })
+  nullable = false
+}

@@ -36,6 +36,11 @@ module "gateway" {
 
   redis = null
 
+  alerting = {
+    email_addresses  = ["oncall@example.com"]
+    runbook_base_url = "https://github.com/example-org/llm-gateway/blob/main/docs/runbooks"
+  }
+
   log_retention_days          = 7
   secret_recovery_window_days = 0
 }

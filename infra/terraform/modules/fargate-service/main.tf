@@ -43,6 +43,7 @@ module "iam" {
   config_prefixes     = var.config_prefixes
   bedrock_policy_json = var.bedrock_policy_json
   rds_db_user_arns    = var.rds_db_user_arns
+  sns_topic_arns      = var.sns_topic_arns
   efs_access          = var.efs_access
   ecs_exec            = var.ecs_exec
 }

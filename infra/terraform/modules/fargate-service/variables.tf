@@ -131,6 +131,13 @@ variable "rds_db_user_arns" {
   nullable    = false
 }
 
+variable "sns_topic_arns" {
+  description = "SNS topics the task may publish to (the alert topic)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
 variable "efs_access" {
   description = "EFS file system and access point the task mounts (client mount and write through that access point only)."
   type = object({

@@ -1,6 +1,6 @@
 # The whole gateway as one composition: environments call this module with their sizes.
 #   network -> alb (+ origin secret) -> cloudfront/WAF -> ecs-cluster -> rds-postgres (+ redis)
-#   -> litellm-service -> victoriametrics -> grafana. Secrets are generated write-only (secrets module).
+#   -> litellm-service -> victoriametrics (+ vmalert, Alertmanager -> alerting/SNS) -> grafana. Secrets are generated write-only (secrets module).
 
 data "aws_caller_identity" "current" {}
 
@@ -17,6 +17,7 @@ locals {
   grafana_dir     = "${local.repo}/infra/grafana"
   scrape_template = "${local.repo}/infra/victoriametrics/scrape.yml.tftpl"
   alerts_dir      = "${local.repo}/infra/grafana/alerts"
+  alertmanager    = "${local.repo}/infra/alertmanager/alertmanager.yml"
   https_origin    = var.edge.origin_certificate_arn != null
 
   # LiteLLM's upstream timeouts (config.yaml) against CloudFront's origin read timeout: the gateway must give up
@@ -259,17 +260,35 @@ module "victoriametrics" {
   scrape_template                  = local.scrape_template
   alerts_dir                       = local.alerts_dir
   vmalert_image                    = var.images.vmalert
-  scrape_interval                  = var.observability.scrape_interval
-  retention_period                 = var.observability.retention_period
-  cpu                              = var.observability.vm_cpu
-  memory                           = var.observability.vm_memory
-  log_retention_days               = var.log_retention_days
+  alertmanager_image               = var.images.alertmanager
+  alertmanager_config              = file(local.alertmanager)
+  alerting = {
+    sns_topic_arn            = module.alerting.topic_arn
+    runbook_base_url         = var.alerting.runbook_base_url
+    slack_webhook_secret_arn = var.alerting.slack_webhook_secret_arn
+    slack_channel            = var.alerting.slack_channel
+    webhook_secret_arns      = var.alerting.webhook_secret_arns
+  }
+  scrape_interval    = var.observability.scrape_interval
+  retention_period   = var.observability.retention_period
+  cpu                = var.observability.vm_cpu
+  memory             = var.observability.vm_memory
+  log_retention_days = var.log_retention_days
   litellm = {
     service_discovery_name = module.litellm.service_discovery_name
     port                   = module.litellm.metrics_port
     security_group_id      = module.litellm.security_group_id
     metrics_token_arn      = module.secrets.arns["metrics-token"]
   }
+}
+
+# Alerts reach people: vmalert -> Alertmanager (VictoriaMetrics task) -> this topic -> e-mail / HTTPS subscribers.
+module "alerting" {
+  source = "../alerting"
+
+  name            = "${local.name}-alerts"
+  email_addresses = var.alerting.email_addresses
+  https_endpoints = var.alerting.https_endpoints
 }
 
 module "grafana" {

@@ -66,3 +66,13 @@ output "nat_gateway_count" {
   description = "Number of NAT gateways."
   value       = module.network.nat_gateway_count
 }
+
+output "alerting" {
+  description = "Where alerts go: the SNS topic and its subscribers managed by Terraform (e-mail subscribers receive alerts once they confirm AWS's subscription e-mail)."
+  value = {
+    topic_arn       = module.alerting.topic_arn
+    email_addresses = var.alerting.email_addresses
+    https_endpoints = length(var.alerting.https_endpoints)
+    webhooks        = length(var.alerting.webhook_secret_arns) + (var.alerting.slack_webhook_secret_arn == null ? 0 : 1)
+  }
+}

@@ -134,11 +134,25 @@ variable "observability" {
   nullable = false
 }
 
+variable "alerting" {
+  description = "Who gets paged: e-mail addresses and HTTPS endpoints subscribed to the alert topic (SNS; each e-mail must confirm AWS's subscription e-mail), optional Secrets Manager ARNs holding a Slack incoming-webhook URL (with its channel) or other webhook URLs for Alertmanager, and the base URL of the runbooks the alerts link (this repository's docs/runbooks as the team browses it)."
+  type = object({
+    email_addresses          = optional(list(string), [])
+    https_endpoints          = optional(list(string), [])
+    slack_webhook_secret_arn = optional(string)
+    slack_channel            = optional(string)
+    webhook_secret_arns      = optional(list(string), [])
+    runbook_base_url         = string
+  })
+  nullable = false
+}
+
 variable "images" {
-  description = "VictoriaMetrics, vmalert and Grafana images (tag@digest); null keeps the module defaults (= versions.env)."
+  description = "VictoriaMetrics, vmalert, Alertmanager and Grafana images (tag@digest); null keeps the module defaults (= versions.env)."
   type = object({
     victoriametrics = optional(string)
     vmalert         = optional(string)
+    alertmanager    = optional(string)
     grafana         = optional(string)
   })
   default  = {}

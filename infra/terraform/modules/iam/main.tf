@@ -106,6 +106,16 @@ data "aws_iam_policy_document" "task" {
     }
   }
 
+  # Alert notifications: Alertmanager's sns_configs sign with the task role.
+  dynamic "statement" {
+    for_each = length(var.sns_topic_arns) > 0 ? [1] : []
+    content {
+      sid       = "PublishAlerts"
+      actions   = ["sns:Publish"]
+      resources = var.sns_topic_arns
+    }
+  }
+
   dynamic "statement" {
     for_each = var.efs_access == null ? [] : [var.efs_access]
     content {

@@ -67,6 +67,18 @@ variable "rds_db_user_arns" {
   }
 }
 
+variable "sns_topic_arns" {
+  description = "SNS topics the task may publish to (sns:Publish): the alert topic, for the Alertmanager of the VictoriaMetrics task."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:", a))])
+    error_message = "sns_topic_arns must be SNS topic ARNs."
+  }
+}
+
 variable "efs_access" {
   description = "EFS file system and access point the task mounts (grants client mount and write through that access point only)."
   type = object({

@@ -40,6 +40,8 @@ locals {
     LITELLM_LOG                          = "ERROR"
     JSON_LOGS                            = "True"
     DISABLE_SCHEMA_UPDATE                = "True"
+    # A client that leaves a /v1/messages stream closes the Bedrock stream too (docs/reliability.md).
+    ANTHROPIC_MESSAGES_MAX_DETACHED_STREAM_DRAINS = "0"
   }
 
   content_hashes = {

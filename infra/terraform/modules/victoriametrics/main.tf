@@ -1,4 +1,5 @@
-# One VictoriaMetrics task (with a vmalert sidecar evaluating infra/grafana/alerts) scraping every LiteLLM task (Cloud Map DNS SD, one A record per task) with the shared
+# One VictoriaMetrics task (with a vmalert sidecar evaluating infra/grafana/alerts and an Alertmanager sidecar sending
+# them to SNS and the webhooks of var.alerting) scraping every LiteLLM task (Cloud Map DNS SD, one A record per task) with the shared
 # template infra/victoriametrics/scrape.yml.tftpl, rendered here with templatefile().
 #
 # Storage: Amazon EFS through an access point. Fargate has no persistent block storage (its EBS volumes are
@@ -20,8 +21,42 @@ locals {
   rules_prefix  = "vmalert/rules/"
   rules_dir     = "/etc/vmalert/rules"
   rule_files    = sort(fileset(var.alerts_dir, "*.yml"))
-  scrape_hash   = md5(local.scrape_config)
-  rules_etag    = md5(join(",", [for f in local.rule_files : aws_s3_object.rules[f].source_hash]))
+
+  # Alertmanager (sidecar): the repository's route and inhibit rules, the on-call receiver built from var.alerting.
+  # Webhook URLs are secrets: ECS injects them as environment variables, the entry point writes each to a file in
+  # the container and the config names only the file (url_file / api_url_file).
+  alertmanager_port   = 9093
+  alertmanager_prefix = "alertmanager/"
+  alertmanager_dir    = "/etc/alertmanager"
+  webhook_secrets     = var.alerting.webhook_secret_arns
+  alertmanager_repo   = yamldecode(var.alertmanager_config)
+  on_call = merge(
+    {
+      name = "on-call"
+      sns_configs = [{
+        topic_arn     = var.alerting.sns_topic_arn
+        sigv4         = { region = local.region }
+        subject       = "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})"
+        send_resolved = true
+      }]
+    },
+    var.alerting.slack_webhook_secret_arn == null ? {} : {
+      slack_configs = [merge(
+        { api_url_file = "/tmp/alertmanager-secrets/slack", send_resolved = true },
+        var.alerting.slack_channel == null ? {} : { channel = var.alerting.slack_channel },
+      )]
+    },
+    length(local.webhook_secrets) == 0 ? {} : {
+      webhook_configs = [for i, _ in local.webhook_secrets : { url_file = "/tmp/alertmanager-secrets/webhook-${i}", send_resolved = true }]
+    },
+  )
+  alertmanager_yaml = yamlencode(merge(local.alertmanager_repo, { receivers = [local.on_call] }))
+  alertmanager_secret_env = concat(
+    var.alerting.slack_webhook_secret_arn == null ? [] : [{ name = "SLACK_WEBHOOK_URL", file = "slack", valueFrom = var.alerting.slack_webhook_secret_arn }],
+    [for i, arn in local.webhook_secrets : { name = "WEBHOOK_URL_${i}", file = "webhook-${i}", valueFrom = arn }],
+  )
+  scrape_hash = md5(local.scrape_config)
+  rules_etag  = md5(join(",", [for f in local.rule_files : aws_s3_object.rules[f].source_hash]))
 
   scrape_config = templatefile(var.scrape_template, {
     scrape_interval = var.scrape_interval
@@ -74,8 +109,8 @@ locals {
     logConfiguration = local.log_configuration
   }
 
-  # Alerting without Alertmanager (-notifier.blackhole): firing alerts are written back as ALERTS series and
-  # shown in Grafana; add -notifier.url to route them elsewhere.
+  # vmalert notifies the Alertmanager sidecar, and links runbooks as absolute URLs (runbook_base_url external label,
+  # used by every rule's runbook_url annotation).
   vmalert_container = {
     name      = "vmalert"
     image     = var.vmalert_image
@@ -85,17 +120,43 @@ locals {
       "-datasource.url=http://localhost:${local.port}",
       "-remoteRead.url=http://localhost:${local.port}",
       "-remoteWrite.url=http://localhost:${local.port}",
-      "-notifier.blackhole",
+      "-notifier.url=http://localhost:${local.alertmanager_port}",
+      "-external.label=runbook_base_url=${var.alerting.runbook_base_url}",
       "-httpListenAddr=:${local.vmalert_port}",
       "-evaluationInterval=15s",
       "-loggerFormat=json",
     ]
     environment      = [{ name = "RULES_ETAG", value = local.rules_etag }]
     mountPoints      = [{ sourceVolume = "vmalert-rules", containerPath = local.rules_dir, readOnly = true }]
-    dependsOn        = [{ containerName = "victoriametrics", condition = "START" }]
+    dependsOn        = [{ containerName = "victoriametrics", condition = "START" }, { containerName = "alertmanager", condition = "START" }]
     stopTimeout      = 30
     logConfiguration = local.log_configuration
   }
+
+  alertmanager_container = {
+    name       = "alertmanager"
+    image      = var.alertmanager_image
+    essential  = true
+    entryPoint = ["/bin/sh", "-c"]
+    command = [join(" && ", concat(
+      ["mkdir -p /tmp/alertmanager-secrets /tmp/alertmanager"],
+      [for s in local.alertmanager_secret_env : format("printf '%%s' \"$%s\" > /tmp/alertmanager-secrets/%s", s.name, s.file)],
+      ["exec /bin/alertmanager --config.file=${local.alertmanager_dir}/alertmanager.yml --storage.path=/tmp/alertmanager --web.listen-address=:${local.alertmanager_port} --cluster.listen-address= --log.format=json"],
+    ))]
+    environment      = [{ name = "ALERTMANAGER_CONFIG_ETAG", value = md5(local.alertmanager_yaml) }]
+    secrets          = [for s in local.alertmanager_secret_env : { name = s.name, valueFrom = s.valueFrom }]
+    mountPoints      = [{ sourceVolume = "alertmanager-config", containerPath = local.alertmanager_dir, readOnly = true }]
+    dependsOn        = [{ containerName = "config-sync", condition = "SUCCESS" }]
+    stopTimeout      = 30
+    logConfiguration = local.log_configuration
+  }
+}
+
+resource "aws_s3_object" "alertmanager" {
+  bucket       = var.config_bucket.id
+  key          = "${local.alertmanager_prefix}alertmanager.yml"
+  content      = local.alertmanager_yaml
+  content_type = "application/yaml"
 }
 
 resource "aws_s3_object" "rules" {
@@ -127,17 +188,20 @@ module "task" {
   memory                     = var.memory
   init_image                 = var.init_image
   config_bucket              = var.config_bucket
-  config_prefixes            = [local.config_prefix, local.rules_prefix]
+  config_prefixes            = [local.config_prefix, local.rules_prefix, local.alertmanager_prefix]
   config_mounts = [
     { volume = "vm-config", path = local.config_dir },
     { volume = "vmalert-rules", path = local.rules_dir },
+    { volume = "alertmanager-config", path = local.alertmanager_dir },
   ]
   config_objects = concat(
     [{ key = aws_s3_object.scrape.key, version_id = aws_s3_object.scrape.version_id, path = "${local.config_dir}/scrape.yml" }],
+    [{ key = aws_s3_object.alertmanager.key, version_id = aws_s3_object.alertmanager.version_id, path = "${local.alertmanager_dir}/alertmanager.yml" }],
     [for f in local.rule_files : { key = aws_s3_object.rules[f].key, version_id = aws_s3_object.rules[f].version_id, path = "${local.rules_dir}/${f}" }],
   )
   content_hashes     = { SCRAPE_CONFIG_ETAG = local.scrape_hash, RULES_ETAG = local.rules_etag }
-  secret_arns        = [var.litellm.metrics_token_arn]
+  secret_arns        = concat([var.litellm.metrics_token_arn], [for s in local.alertmanager_secret_env : s.valueFrom])
+  sns_topic_arns     = [var.alerting.sns_topic_arn]
   log_retention_days = var.log_retention_days
   log_kms_key_arn    = var.log_kms_key_arn
   efs_access = {
@@ -147,9 +211,10 @@ module "task" {
   volumes = [
     { name = "vm-config" },
     { name = "vmalert-rules" },
+    { name = "alertmanager-config" },
     { name = "vm-data", efs = { file_system_id = aws_efs_file_system.this.id, access_point_id = aws_efs_access_point.this.id } },
   ]
-  containers = [local.vm_container, local.vmalert_container]
+  containers = [local.vm_container, local.vmalert_container, local.alertmanager_container]
 
   # One process owns the data directory at a time: never two tasks (maximum 100 %).
   service = {

@@ -158,3 +158,43 @@ variable "kms_key_arn" {
   type        = string
   default     = null
 }
+
+variable "alertmanager_image" {
+  description = "Alertmanager image, tag@digest (default = versions.env ALERTMANAGER_IMAGE; a test keeps them equal). Runs as a sidecar receiving vmalert's alerts."
+  type        = string
+  default     = "prom/alertmanager:v0.28.1@sha256:27c475db5fb156cab31d5c18a4251ac7ed567746a2483ff264516437a39b15ba"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("@sha256:[0-9a-f]{64}$", var.alertmanager_image))
+    error_message = "alertmanager_image must be pinned by digest (name:tag@sha256:...)."
+  }
+}
+
+variable "alertmanager_config" {
+  description = "The repository's Alertmanager config (infra/alertmanager/alertmanager.yml): its route and inhibit rules are used as they are; its on-call receiver is replaced by the `alerting` destinations."
+  type        = string
+  nullable    = false
+}
+
+variable "alerting" {
+  description = "Where vmalert's alerts go: the SNS topic the on-call subscribe to (alerting module), the base URL of the runbooks (docs/runbooks of this repository as the team browses it; alerts link <base>/<AlertName>.md), and optional Secrets Manager ARNs whose secret string is a Slack incoming-webhook URL or another webhook URL (read by the execution role, never in the task definition)."
+  type = object({
+    sns_topic_arn            = string
+    runbook_base_url         = string
+    slack_webhook_secret_arn = optional(string)
+    slack_channel            = optional(string)
+    webhook_secret_arns      = optional(list(string), [])
+  })
+  nullable = false
+
+  validation {
+    condition     = can(regex("^https://", var.alerting.runbook_base_url)) && !endswith(var.alerting.runbook_base_url, "/")
+    error_message = "alerting.runbook_base_url must be an https:// URL without a trailing slash (alerts link <base>/<AlertName>.md)."
+  }
+
+  validation {
+    condition     = alltrue([for a in concat(var.alerting.webhook_secret_arns, compact([var.alerting.slack_webhook_secret_arn])) : can(regex("^arn:aws[a-z-]*:secretsmanager:", a))])
+    error_message = "alerting webhook secrets must be Secrets Manager secret ARNs."
+  }
+}

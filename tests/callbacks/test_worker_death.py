@@ -1,0 +1,121 @@
+"""A worker that dies mid-request loses nothing silently: its in-flight requests are counted as
+outcome="worker_lost" by a surviving worker, its live series (in-flight gauge, memory, CPU) leave the aggregate,
+and the next requests are answered. LiteLLM 1.106.2 alone never counted those requests (the clients saw "Server
+disconnected" and llmgw_requests_total did not move)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from callbacks.scrape import scrape, wait_for
+from llmgw_callbacks.worker_lost import InFlightFile, count_dead_workers
+from support.stack import Gateway, run_gateway
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_requests_of_a_dead_worker_are_counted_once(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process that existed and is gone (reaped)
+    master = os.getpid()
+    lost = InFlightFile(str(tmp_path), pid=dead.pid, master=master)
+    lost.add("call-1", {"team": "platform", "user": "alice", "model_group": "claude-haiku-5-5"})
+    lost.add("call-2", {"team": "", "user": "bob", "model_group": "claude-opus-5-5"})
+    lost.add("call-3", {"team": "", "user": "bob", "model_group": "claude-opus-5-5"})
+    lost.remove("call-3")  # answered before the worker died
+    alive = InFlightFile(str(tmp_path), pid=os.getpid(), master=master)
+    alive.add("call-4", {"team": "", "user": "carol", "model_group": "claude-haiku-5-5"})
+    earlier_run = InFlightFile(str(tmp_path), pid=dead.pid, master=master + 1)  # another gateway's leftovers
+    earlier_run.add("call-5", {"team": "", "user": "dave", "model_group": "claude-haiku-5-5"})
+
+    counted: list[dict] = []
+    assert count_dead_workers(str(tmp_path), counted.append, me=os.getpid() + 1, master=master) == [dead.pid]
+    assert sorted(c["user"] for c in counted) == ["alice", "bob"]
+    assert not lost.path.exists() and alive.path.exists() and earlier_run.path.exists()
+    assert count_dead_workers(str(tmp_path), counted.append, me=os.getpid() + 1, master=master) == []
+    assert len(counted) == 2, "a dead worker is counted once"
+
+
+@pytest.fixture(scope="module")
+def two_workers(run_dir: Path, emulator_url: str) -> Iterator[Gateway]:
+    with run_gateway(run_dir, emulator_url, workers=2, extra_env={"LLMGW_PROCESS_SAMPLE_SECONDS": "1"}) as gw:
+        yield gw
+
+
+def in_flight_by_pid(gateway: Gateway) -> dict[int, int]:
+    found = {}
+    for path in gateway.multiproc_dir.glob("llmgw-inflight-*-*.json"):
+        pid = int(path.stem.rsplit("-", 1)[1])
+        try:
+            found[pid] = len(json.loads(path.read_text() or "{}"))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_sigkill_of_a_worker_counts_its_requests_and_the_gateway_goes_on(two_workers: Gateway) -> None:
+    gw = two_workers
+    before = wait_for(gw, lambda s: s.total("llmgw_in_flight_requests") == 0)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def stream(index: int) -> None:
+        body = {"model": "claude-haiku-4-5", "max_tokens": 500, "stream": True, "messages": [
+            {"role": "user", "content": f"story {index} [emulator output_tokens=300 tps=30]"}]}  # fmt: skip
+        try:
+            headers = {**gw.auth, "Connection": "close"}
+            with (
+                httpx.Client(timeout=60) as client,
+                client.stream("POST", f"{gw.url}/v1/chat/completions", json=body, headers=headers) as r,
+            ):
+                text = "".join(r.iter_text())
+            outcome = "ok" if r.status_code == 200 and "[DONE]" in text else f"bad:{r.status_code}"
+        except httpx.HTTPError as exc:
+            outcome = f"lost:{type(exc).__name__}"
+        with lock:
+            results.append(outcome)
+
+    # 8 streams of 10 s: the kernel spreads the connections over both workers
+    threads = [threading.Thread(target=stream, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while sum(in_flight_by_pid(gw).values()) < 8 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    by_pid = in_flight_by_pid(gw)
+    victim = max(by_pid, key=by_pid.get)
+    os.kill(victim, signal.SIGKILL)
+    for thread in threads:
+        thread.join(90)
+    lost = sum(r.startswith("lost") for r in results)
+    ok = results.count("ok")
+    assert lost == by_pid[victim] and ok + lost == 8, (results, by_pid)
+
+    # counted by the surviving worker, exactly; the in-flight gauge and the dead worker's series recover
+    after = wait_for(gw, lambda s: s.total("llmgw_requests_total", outcome="worker_lost")
+                     >= before.total("llmgw_requests_total", outcome="worker_lost") + lost, timeout=60)  # fmt: skip
+    after = wait_for(gw, lambda s: s.total("llmgw_in_flight_requests") == 0, timeout=60)
+    new = {name: after.total("llmgw_requests_total", outcome=name) - before.total("llmgw_requests_total", outcome=name)
+           for name in ("success", "worker_lost")}  # fmt: skip
+    assert new == {"success": ok, "worker_lost": lost}, new
+    assert after.series("llmgw_requests_total", outcome="worker_lost")[0][0]["exception_class"] == "WorkerLost"
+    pids = {labels["pid"] for labels, _ in scrape(gw).series("llmgw_process_resident_memory_bytes")}
+    assert str(victim) not in pids
+
+    # the next requests are answered (none hangs: each has a bounded timeout)
+    for index in range(6):
+        r = httpx.post(f"{gw.url}/v1/chat/completions", headers={**gw.auth, "Connection": "close"}, timeout=30,
+                       json={"model": "claude-haiku-4-5", "max_tokens": 8,
+                             "messages": [{"role": "user", "content": f"after {index}"}]})  # fmt: skip
+        assert r.status_code == 200, r.text
