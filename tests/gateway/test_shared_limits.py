@@ -21,11 +21,14 @@ from callbacks.scrape import scrape
 
 from gateway import limits_auth
 from llmgw.paths import CONFIG
+from llmgw_callbacks.labels import pseudonym
 from support.services import run_haproxy, run_redis
 from support.stack import Gateway, new_master_key, run_gateway
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
+# Users are labelled with salted pseudonyms, as a deployment does by default; the test knows the salt.
+LABEL_SALT = "shared-limits-test-salt"
 
 
 def limits_config(directory: Path) -> Path:
@@ -50,7 +53,7 @@ def fleet(run_dir: Path, emulator_url: str) -> Iterator[Fleet]:
     key = new_master_key()
     with ExitStack() as stack:
         redis = stack.enter_context(run_redis(run_dir))
-        env = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis)}
+        env = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis), "LLMGW_LABEL_SALT": LABEL_SALT}
         gateways = [stack.enter_context(run_gateway(run_dir, emulator_url, config=config, master_key=key,
                                                     extra_env=env)) for _ in range(2)]  # fmt: skip
         url = stack.enter_context(run_haproxy(run_dir, [int(g.url.rsplit(":", 1)[1]) for g in gateways]))
@@ -71,7 +74,8 @@ def burst(url: str, key: str, model: str, count: int) -> list[int]:
 
 
 def served_by_each(fleet: Fleet, user: str) -> list[float]:
-    return [scrape(g).total("llmgw_requests_total", user=user, outcome="success") for g in fleet.gateways]
+    label = pseudonym(user, LABEL_SALT)
+    return [scrape(g).total("llmgw_requests_total", user=label, outcome="success") for g in fleet.gateways]
 
 
 @pytest.mark.parametrize(

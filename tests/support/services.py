@@ -49,6 +49,9 @@ defaults
     timeout client 180s
     timeout server 180s
     timeout http-request 30s
+    # The ALB's health check (modules/alb): a 5 s timeout, unhealthy after 3 failures, healthy after 2. The interval is
+    # shorter here (15 s there) so a test sees a stopped task leave the rotation within seconds.
+    timeout check 5s
     retries 3
     option redispatch 1
     option http-server-close
@@ -73,7 +76,7 @@ def run_haproxy(directory: Path, backends: list[int]) -> Iterator[str]:
     assert binary, "haproxy is installed by `make deps` (tools/bootstrap.sh system)"
     port = free_port()
     servers = "\n".join(
-        f"    server task{i} 127.0.0.1:{p} check inter 500ms fall 1 rise 2" for i, p in enumerate(backends)
+        f"    server task{i} 127.0.0.1:{p} check inter 500ms fall 3 rise 2" for i, p in enumerate(backends)
     )
     config = directory / f"haproxy-{port}.cfg"
     config.write_text(HAPROXY_CONFIG.format(port=port, servers=servers))
