@@ -6,7 +6,9 @@
 * fallback_policy.py — no fallback model answers a request the client got wrong;
 * logfilter.py — one concise log line per bad request;
 * upstream_controls.py — a client cannot set what steers the Bedrock call (headers, service tier, region,
-  retries, timeouts, fallbacks): 400 naming the field.
+  retries, timeouts, fallbacks): 400 naming the field;
+* passthrough.py — a /bedrock pass-through call goes to the deployment's own profile, once (no fallback, no
+  router retry).
 
 No hook fails a request by accident (HookGuard): the only errors they raise are the refusals above.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from . import budgets, errors, fallback_policy, logfilter, upstream_controls
+from . import budgets, errors, fallback_policy, logfilter, passthrough, upstream_controls
 from .guard import HookGuard
 
 
@@ -41,6 +43,11 @@ class PolicyCallback(CustomLogger):
                 upstream_controls.apply(data, call_type)
             except upstream_controls.Refused as exc:
                 refused = exc
+        if refused is None and call_type == upstream_controls.PASSTHROUGH_CALL_TYPE and isinstance(data, dict):
+            with self.guard("policy.passthrough"):
+                from litellm.proxy.proxy_server import llm_router
+
+                passthrough.apply(data, llm_router)
         if refused is not None:
             from fastapi import HTTPException
 

@@ -3,18 +3,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from claude_code.conftest import ClaudeCode, inference
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="seen with Claude Code 2.1.330: the CLI answers, but its first invoke-with-response-stream calls are "
-    "refused by the strict emulator (400) and LiteLLM then retries them with the client's own profile id "
-    "(us.anthropic.claude-opus-5-5 reached upstream, 403): not yet understood, so the client can still reach a "
-    "profile the deployment did not choose on that path",
-)
 def test_bedrock_mode_answers_through_the_pass_through(claude_code: ClaudeCode, upstream) -> None:
     claude_code.env.pop("ANTHROPIC_AUTH_TOKEN")
     run = claude_code.run(
@@ -28,4 +19,9 @@ def test_bedrock_mode_answers_through_the_pass_through(claude_code: ClaudeCode, 
     result = run.json()
     assert result["is_error"] is False, result
     calls = inference(upstream)
-    assert calls and all(c["model"].startswith("global.") for c in calls), calls
+    # Every call on the deployment's own profile (llmgw_callbacks.passthrough): before, a refused call was retried
+    # and "fallen back" on the CLI's own us. profile id (403 from the emulator's IAM), 9 calls for one answer.
+    assert calls and all(c["model"].startswith("global.") for c in calls), [(c["path"], c["status"]) for c in calls]
+    # Claude Code 2.1.330 first offers a beta the model does not take (Bedrock: 400 "invalid beta flag"), then
+    # asks again without it: one refused call at most per answer, never retried by the gateway.
+    assert [c["status"] for c in calls] in ([200], [400, 200]), [(c["path"], c["status"]) for c in calls]
