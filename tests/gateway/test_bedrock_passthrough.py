@@ -162,6 +162,12 @@ def test_an_unknown_model_id_is_refused_in_bedrocks_shape(gateway: Gateway, oper
     assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert error.response["Error"] == {"Code": "ValidationException", "Message": INVALID_MODEL}
     assert isinstance(error, c.exceptions.ValidationException)  # the modeled class, as Bedrock's own answer raises
+    if operation == "converse":  # the gateway client's before-parse hook leaves a Bedrock-shaped error as it is
+        from llmgw.login.bedrock import bedrock_client
+
+        ours = bedrock_client(gateway.url, gateway.master_key)
+        again = refused(lambda: ours.converse(modelId=model, messages=MESSAGES, inferenceConfig={"maxTokens": 8}))
+        assert again.response["Error"] == error.response["Error"]
 
 
 @pytest.mark.parametrize(
@@ -170,6 +176,7 @@ def test_an_unknown_model_id_is_refused_in_bedrocks_shape(gateway: Gateway, oper
         ("throttle", 429, "ThrottlingException", "Too many requests, please wait before trying again."),
         ("validation", 400, "ValidationException", "Malformed input request: #: emulator fault=validation"),
         ("unavailable", 503, "ServiceUnavailableException", "Bedrock is unable to process your request."),
+        ("timeout", 408, "ModelTimeoutException", "Model has timed out in processing the request."),
     ],
 )
 def test_an_upstream_error_passes_through_as_bedrock_sent_it(
