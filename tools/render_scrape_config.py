@@ -27,6 +27,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--dns-sd-name", action="append", default=[], metavar="NAME", help="DNS name, one A record per task"
     )
+    parser.add_argument(
+        "--broker-target", action="append", default=[], metavar="HOST:PORT", help="a key broker address (repeatable)"
+    )
     parser.add_argument("--dns-sd-port", type=int, default=4000, help="port of the DNS-discovered tasks (4000)")
     parser.add_argument("--scrape-interval", default="15s", help="scrape interval (15s)")
     parser.add_argument("--environment", default="local", help="value of the 'environment' label (local)")
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             dns_sd_port=args.dns_sd_port,
             scrape_interval=args.scrape_interval,
             environment=args.environment,
+            broker_targets=args.broker_target,
             template=args.template,
         )
     except (ValueError, OSError) as e:

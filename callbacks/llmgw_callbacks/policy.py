@@ -1,6 +1,7 @@
 """The gateway's request policy as one LiteLLM callback: registered in infra/litellm/config.yaml as
 ``llmgw_callbacks.policy.proxy_handler_instance``.
 
+* bedrock_errors.py — errors on the /bedrock pass-through in Bedrock's shape (boto3 reads code and message);
 * errors.py — the error a client gets (Bedrock's own message; 401 for a key the gateway cannot know; a budget
   refusal that names the amount, the period and the reset time, budgets.py);
 * fallback_policy.py — no fallback model answers a request the client got wrong;
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from . import budgets, errors, fallback_policy, logfilter, passthrough, upstream_controls
+from . import bedrock_errors, budgets, errors, fallback_policy, logfilter, passthrough, upstream_controls
 from .guard import HookGuard
 
 
@@ -67,6 +68,11 @@ class PolicyCallback(CustomLogger):
     async def async_post_call_failure_hook(  # type: ignore[override]
         self, request_data, original_exception, user_api_key_dict, traceback_str=None
     ):
+        shaped_for_bedrock = None
+        with self.guard("policy.bedrock_error"):
+            shaped_for_bedrock = await bedrock_errors.reshape(request_data, original_exception)
+        if shaped_for_bedrock is not None:
+            return shaped_for_bedrock
         with self.guard("policy.budget_message"):
             if type(original_exception).__name__ == "BudgetExceededError":
                 period = await budgets.budget_period(original_exception, user_api_key_dict)

@@ -250,6 +250,7 @@ def scrape_variables(
     dns_sd_port: int,
     scrape_interval: str,
     environment: str,
+    broker_targets: Sequence[str] = (),
 ) -> dict[str, Value]:
     """The template's variables (the contract with Terraform), validated."""
     for target in static_targets:
@@ -258,6 +259,9 @@ def scrape_variables(
     for name in dns_sd_names:
         if not DNS_NAME.match(name):
             raise ValueError(f"--dns-sd-name {name!r} is not a DNS name")
+    for target in broker_targets:
+        if not TARGET.match(target) or not 1 <= int(target.rsplit(":", 1)[1]) <= 65535:
+            raise ValueError(f"--broker-target {target!r} is not host:port")
     if not static_targets and not dns_sd_names:
         raise ValueError("nothing to scrape: give at least one --static-target or --dns-sd-name")
     if len(set(static_targets)) != len(static_targets):
@@ -274,6 +278,7 @@ def scrape_variables(
         "dns_sd_names": list(dns_sd_names),
         "dns_sd_port": dns_sd_port,
         "environment": environment,
+        "broker_targets": list(broker_targets),
     }
 
 
@@ -284,9 +289,12 @@ def render_targets(
     dns_sd_port: int = 4000,
     scrape_interval: str = "15s",
     environment: str = "local",
+    broker_targets: Sequence[str] = (),
     template: Path = TEMPLATE,
 ) -> str:
-    """The scrape config for these LiteLLM addresses and DNS names (ValueError on bad input, TemplateError on a
-    template outside the supported subset)."""
-    variables = scrape_variables(static_targets, dns_sd_names, dns_sd_port, scrape_interval, environment)
+    """The scrape config for these LiteLLM addresses and DNS names, and the key broker's addresses (ValueError on
+    bad input, TemplateError on a template outside the supported subset)."""
+    variables = scrape_variables(
+        static_targets, dns_sd_names, dns_sd_port, scrape_interval, environment, broker_targets
+    )
     return render(template.read_text(), variables)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import boto3
 import botocore.config
+import botocore.exceptions
 import pytest
 
-from support.stack import Gateway
+from gateway import passthrough_auth
+from support.stack import Gateway, run_gateway
 
 MESSAGES = [{"role": "user", "content": [{"text": "Hello from boto3 [emulator output_tokens=6]"}]}]
 
@@ -128,16 +133,129 @@ def test_real_ids_are_marked_undiscoverable() -> None:
     assert "us.anthropic.claude-haiku-4-5-20251001-v1:0" in hidden and not [h for h in hidden if h.startswith("claude")]
 
 
-@pytest.mark.xfail(
-    reason="LiteLLM answers pass-through errors as {'error': {...}}, which botocore reads as an empty "
-    "message (Bedrock sends {'message'} + x-amzn-ErrorType); not reshaped yet",
-    strict=True,
-)
-def test_an_unknown_model_id_is_refused_in_bedrocks_shape(gateway: Gateway) -> None:
-    import botocore.exceptions
+# -- errors in Bedrock's shape (callbacks/llmgw_callbacks/bedrock_errors.py) --------------------------------------
+# boto3 reads the code from x-amzn-ErrorType or a "code" member and the message from the top-level "message": what
+# Bedrock sends. LiteLLM's own {"error": {...}} read as code "400" with an empty message.
+
+
+INVALID_MODEL = "The provided model identifier is invalid."  # Bedrock's wording
+
+
+def refused(call) -> botocore.exceptions.ClientError:
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        call()
+    return e.value
+
+
+@pytest.mark.parametrize("operation", ["converse", "converse_stream", "invoke_model"])
+def test_an_unknown_model_id_is_refused_in_bedrocks_shape(gateway: Gateway, operation: str) -> None:
+    import json
 
     c = client(gateway, header_key=gateway.master_key)
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        c.converse(modelId="us.anthropic.claude-imaginary-9", messages=MESSAGES, inferenceConfig={"maxTokens": 8})
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] in (400, 404)
-    assert e.value.response["Error"]["Message"]
+    model = "us.anthropic.claude-imaginary-9"
+    calls = {
+        "converse": lambda: c.converse(modelId=model, messages=MESSAGES, inferenceConfig={"maxTokens": 8}),
+        "converse_stream": lambda: c.converse_stream(modelId=model, messages=MESSAGES),
+        "invoke_model": lambda: c.invoke_model(modelId=model, body=json.dumps({"messages": []})),
+    }
+    error = refused(calls[operation])
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error.response["Error"] == {"Code": "ValidationException", "Message": INVALID_MODEL}
+    assert isinstance(error, c.exceptions.ValidationException)  # the modeled class, as Bedrock's own answer raises
+    if operation == "converse":  # the gateway client's before-parse hook leaves a Bedrock-shaped error as it is
+        from llmgw.login.bedrock import bedrock_client
+
+        ours = bedrock_client(gateway.url, gateway.master_key)
+        again = refused(lambda: ours.converse(modelId=model, messages=MESSAGES, inferenceConfig={"maxTokens": 8}))
+        assert again.response["Error"] == error.response["Error"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "code", "message"),
+    [
+        ("throttle", 429, "ThrottlingException", "Too many requests, please wait before trying again."),
+        ("validation", 400, "ValidationException", "Malformed input request: #: emulator fault=validation"),
+        ("unavailable", 503, "ServiceUnavailableException", "Bedrock is unable to process your request."),
+        ("timeout", 408, "ModelTimeoutException", "Model has timed out in processing the request."),
+    ],
+)
+def test_an_upstream_error_passes_through_as_bedrock_sent_it(
+    gateway: Gateway, fault: str, status: int, code: str, message: str
+) -> None:
+    c = client(gateway, header_key=gateway.master_key)
+    messages = [{"role": "user", "content": [{"text": f"Hello [emulator fault={fault}]"}]}]
+    error = refused(lambda: c.converse(modelId="claude-haiku-4-5", messages=messages, inferenceConfig={"maxTokens": 8}))
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert error.response["Error"]["Code"] == code
+    assert error.response["Error"]["Message"].startswith(message), error.response["Error"]
+
+
+def test_an_upstream_error_before_a_stream_is_bedrocks(gateway: Gateway) -> None:
+    c = client(gateway, header_key=gateway.master_key)
+    messages = [{"role": "user", "content": [{"text": "Hello [emulator fault=throttle]"}]}]
+    error = refused(lambda: c.converse_stream(modelId="us.anthropic.claude-haiku-4-5-20251001-v1:0", messages=messages))
+    assert isinstance(error, c.exceptions.ThrottlingException)
+    assert error.response["Error"]["Message"] == "Too many requests, please wait before trying again."
+
+
+@pytest.fixture(scope="module")
+def keyed_gateway(run_dir: Path, emulator_url: str) -> Iterator[Gateway]:
+    """A gateway whose keys carry an rpm limit / a spent budget (tests/gateway/passthrough_auth.py)."""
+    import shutil
+
+    import yaml
+
+    from llmgw.paths import CONFIG
+
+    directory = run_dir / "passthrough-keys-gateway"
+    directory.mkdir(parents=True, exist_ok=True)
+    config = yaml.safe_load(CONFIG.read_text())
+    config["general_settings"]["custom_auth"] = "passthrough_auth.user_api_key_auth"
+    (directory / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    shutil.copy(Path(__file__).with_name("passthrough_auth.py"), directory / "passthrough_auth.py")
+    with run_gateway(run_dir, emulator_url, config=directory / "config.yaml") as gw:
+        yield gw
+
+
+def test_a_rate_limited_key_gets_a_throttling_exception(keyed_gateway: Gateway) -> None:
+    c = client(keyed_gateway, header_key=passthrough_auth.LIMITED_KEY)
+    errors = []
+    for _ in range(passthrough_auth.RPM_LIMIT + 2):
+        try:
+            c.converse(modelId="claude-haiku-4-5", messages=MESSAGES, inferenceConfig={"maxTokens": 8})
+        except botocore.exceptions.ClientError as e:
+            errors.append(e)
+    assert errors, "the rpm limit did not refuse"
+    error = errors[-1]
+    assert isinstance(error, c.exceptions.ThrottlingException), error.response
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert "rate limit" in error.response["Error"]["Message"].lower(), error.response["Error"]
+
+
+# The authentication step's errors (no key, an unknown key, a spent budget) are the ones LiteLLM 1.106.2 lets no
+# hook reshape (auth_exception_handler rebuilds whatever the hook returns into {"error": {...}}): boto3 alone reads
+# code "401"/"429" and no message. llmgw.login.bedrock's client (docs/identity.md) reads them as Bedrock's.
+AUTH_CASES = [
+    ("no key", None, 401, "AccessDeniedException", "Authentication Error"),
+    ("unknown key", "sk-unknown-0123456789abcdefghijklmnopqrstuv", 401, "AccessDeniedException", "invalid key"),
+    ("spent budget", passthrough_auth.BROKE_KEY, 429, "ThrottlingException", "Budget exceeded: the budget ($5.00)"),
+]
+
+
+@pytest.mark.parametrize(("case", "key", "status", "code", "message"), AUTH_CASES, ids=[c[0] for c in AUTH_CASES])
+def test_authentication_errors_are_pinned_and_read_by_the_gateway_client(
+    keyed_gateway: Gateway, case: str, key: str | None, status: int, code: str, message: str
+) -> None:
+    from llmgw.login.bedrock import bedrock_client
+
+    plain = client(keyed_gateway, header_key=key)
+    call = {"modelId": "claude-haiku-4-5", "messages": MESSAGES, "inferenceConfig": {"maxTokens": 8}}
+    error = refused(lambda: plain.converse(**call))
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert error.response["Error"] == {"Code": str(status), "Message": ""}, "LiteLLM now shapes auth errors: see docs"
+
+    ours = bedrock_client(keyed_gateway.url, key or "", config=botocore.config.Config(retries={"max_attempts": 1}))
+    error = refused(lambda: ours.converse(**call))
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert error.response["Error"]["Code"] == code
+    assert message in error.response["Error"]["Message"], error.response["Error"]

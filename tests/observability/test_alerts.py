@@ -28,6 +28,7 @@ REQUIRED_ALERTS = {
     "ScrapeTargetDown",  # scrape target down
     "LLMSpendAnomaly",  # spend anomaly
     "LLMCacheHitRatioCollapsed",  # prompt-cache hit ratio collapse (a broken cache multiplies a team's bill)
+    "LLMBrokerUpstreamDown",  # the key broker's STS / IdP / admin API unavailable (503 refusals)
 }
 PROMQL_BLOCK = re.compile(r"```promql\n(.*?)```", re.DOTALL)
 

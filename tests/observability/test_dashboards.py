@@ -239,16 +239,18 @@ def test_docs_describe_every_dashboard() -> None:
 
 
 def callback_series_names() -> set[str]:
-    """Every series name our callback can export (a fresh registry: counters end in _total, as exposed)."""
+    """Every series name our callback and the key broker can export (fresh registries: counters end in _total, as
+    exposed)."""
     from prometheus_client import CollectorRegistry
 
+    from llmgw.broker.metrics import BrokerMetrics
     from llmgw_callbacks.metrics import Metrics
     from llmgw_callbacks.settings import Settings
 
     registry = CollectorRegistry()
     Metrics(Settings(), registry=registry)
     names = set()
-    for family in registry.collect():
+    for family in [*registry.collect(), *BrokerMetrics().registry.collect()]:  # the key broker's own registry
         suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"]}.get(family.type, [""])
         names.update(family.name + suffix for suffix in suffixes)
     return names

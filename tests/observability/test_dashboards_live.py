@@ -47,6 +47,8 @@ def evaluate_all(stack: MetricsStack, values: dict[str, str]) -> list[str]:
     window = int(now - stack.started) + 60
     problems = []
     for query in panel_queries(load_dashboards()):
+        if "llmgw_broker_" in query.expr:  # the key broker's panels: test_broker_panels_live.py (its own stack)
+            continue
         expr = expand(query.expr, {**grafana_globals(window), **values})
         try:
             if query.instant:

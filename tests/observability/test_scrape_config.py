@@ -32,7 +32,11 @@ CASES = {
     "both": {"scrape_interval": "1m", "static_targets": ["10.0.0.5:4000", "gw-b:4001"],
              "dns_sd_names": ["a.example.internal", "b.example.internal"], "dns_sd_port": 8080,
              "environment": "dev-eu_1.x"},
+    "broker": {"scrape_interval": "15s", "static_targets": ["127.0.0.1:4000"], "dns_sd_names": [],
+               "dns_sd_port": 4000, "environment": "local", "broker_targets": ["127.0.0.1:4010", "broker-b:4010"]},
 }  # fmt: skip
+for _case in CASES.values():
+    _case.setdefault("broker_targets", [])
 
 
 def terraform_templatefile(template: Path, variables: dict, workdir: Path) -> str:

@@ -17,7 +17,7 @@ from .tflib import MODULES, REPO, TfDir
 
 TEMPLATE = REPO / "infra" / "victoriametrics" / "scrape.yml.tftpl"
 VM_MODULE = MODULES / "victoriametrics"
-CONTRACT_VARS = {"scrape_interval", "static_targets", "dns_sd_names", "dns_sd_port", "environment"}
+CONTRACT_VARS = {"scrape_interval", "static_targets", "dns_sd_names", "dns_sd_port", "environment", "broker_targets"}
 
 
 def vm_locals() -> dict:
@@ -30,6 +30,7 @@ def test_module_passes_exactly_the_contract_variables() -> None:
     passed = set(re.findall(r"\b([a-z_]+) = ", call))
     assert passed == CONTRACT_VARS
     assert "static_targets = []" in call
+    assert "broker_targets = []" in call  # no broker job until Terraform deploys the broker
     assert 'dns_sd_names = ["${var.litellm.service_discovery_name}.${var.service_discovery_namespace_name}"]' in call
     assert "dns_sd_port = var.litellm.port" in call and "environment = var.environment" in call
     gateway = (MODULES / "gateway" / "main.tf").read_text()
@@ -42,7 +43,8 @@ def render_with_terraform(tmp_path: Path) -> str:
     assert TEMPLATE.is_file(), f"{TEMPLATE} missing (owned by the observability work)"
     expr = (
         f'templatefile("{TEMPLATE}", {{ scrape_interval = "15s", static_targets = [], '
-        'dns_sd_names = ["litellm.llmgw-dev.internal"], dns_sd_port = 4000, environment = "dev" })'
+        'dns_sd_names = ["litellm.llmgw-dev.internal"], dns_sd_port = 4000, environment = "dev", '
+        "broker_targets = [] })"
     )
     proc = subprocess.run([terraform, "console"], input=expr, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

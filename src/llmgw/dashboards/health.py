@@ -1,5 +1,5 @@
 """Gateway health (uid llmgw-health): tasks up, in-flight requests, memory/CPU per worker, scrape health,
-VictoriaMetrics and vmalert."""
+VictoriaMetrics and vmalert, the key broker's issuances and refusals."""
 
 from __future__ import annotations
 
@@ -212,4 +212,68 @@ def health() -> Board:
             w=8,
         )
     )
+    broker(b)
     return b
+
+
+def broker(b: Board) -> None:
+    """The key broker (llmgw.broker, job "broker"): logins it answered with a key, and the ones it refused. Labels are
+    bounded (llmgw/broker/metrics.py): method aws|oidc|github, rule a rule name of the policy file, reason one of
+    llmgw.broker.errors.REASONS, reused true|false."""
+    b.row("Key broker")
+    b.add(
+        single(
+            "Keys issued (1h)",
+            "Logins the key broker answered with a key in the last hour (re-issues within the re-issue window "
+            "included).",
+            "short",
+            Q("sum(increase(llmgw_broker_keys_issued_total[1h]))"),
+        )
+    )
+    b.add(
+        single(
+            "Logins refused (1h)",
+            "Logins the key broker refused in the last hour: 401 bad proof, 403 no rule admits the principal, "
+            "503 STS/IdP/gateway unavailable.",
+            "short",
+            Q("sum(increase(llmgw_broker_refusals_total[1h]))"),
+            steps=((None, "green"), (1, "orange")),
+        )
+    )
+    b.add(
+        single(
+            "STS / IdP unavailable (1h)",
+            "Logins refused with 503 because STS or the OIDC issuer did not answer (runbook LLMBrokerUpstreamDown).",
+            "short",
+            Q('sum(increase(llmgw_broker_refusals_total{reason=~"sts_unavailable|idp_unavailable"}[1h])) or vector(0)'),
+            steps=((None, "green"), (1, "red")),
+        )
+    )
+    b.add(
+        ts(
+            "Keys issued by method and rule",
+            "Keys handed out per interval, by proof method (aws, oidc, github) and the policy rule that admitted the "
+            "principal; reused = a repeated login within the re-issue window got the same key.",
+            "short",
+            [
+                Q(
+                    "sum by (method, rule, reused) (increase(llmgw_broker_keys_issued_total[$__rate_interval]))",
+                    "{{method}} {{rule}} reused={{reused}}",
+                )
+            ],
+        )
+    )
+    b.add(
+        ts(
+            "Logins refused by method, reason and rule",
+            "Refusals per interval, by proof method, reason (invalid_proof, expired_proof, no_rule, sts_unavailable, "
+            "...) and rule (empty when no rule was reached).",
+            "short",
+            [
+                Q(
+                    "sum by (method, reason, rule) (increase(llmgw_broker_refusals_total[$__rate_interval]))",
+                    "{{method}} {{reason}} {{rule}}",
+                )
+            ],
+        )
+    )

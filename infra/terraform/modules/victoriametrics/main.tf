@@ -64,6 +64,7 @@ locals {
     dns_sd_names    = ["${var.litellm.service_discovery_name}.${var.service_discovery_namespace_name}"]
     dns_sd_port     = var.litellm.port
     environment     = var.environment
+    broker_targets  = [] # the key broker is not deployed by Terraform yet (issue 17)
   })
 
   log_configuration = {
