@@ -250,8 +250,15 @@ def scrape_variables(
     dns_sd_port: int,
     scrape_interval: str,
     environment: str,
+    broker_dns_sd_names: Sequence[str] = (),
+    broker_port: int = 4020,
 ) -> dict[str, Value]:
     """The template's variables (the contract with Terraform), validated."""
+    for name in broker_dns_sd_names:
+        if not DNS_NAME.match(name):
+            raise ValueError(f"--broker-dns-sd-name {name!r} is not a DNS name")
+    if not 1 <= broker_port <= 65535:
+        raise ValueError(f"--broker-port {broker_port} is not a TCP port")
     for target in static_targets:
         if not TARGET.match(target) or not 1 <= int(target.rsplit(":", 1)[1]) <= 65535:
             raise ValueError(f"--static-target {target!r} is not host:port")
@@ -274,6 +281,8 @@ def scrape_variables(
         "dns_sd_names": list(dns_sd_names),
         "dns_sd_port": dns_sd_port,
         "environment": environment,
+        "broker_dns_sd_names": list(broker_dns_sd_names),
+        "broker_port": broker_port,
     }
 
 
@@ -284,9 +293,13 @@ def render_targets(
     dns_sd_port: int = 4000,
     scrape_interval: str = "15s",
     environment: str = "local",
+    broker_dns_sd_names: Sequence[str] = (),
+    broker_port: int = 4020,
     template: Path = TEMPLATE,
 ) -> str:
-    """The scrape config for these LiteLLM addresses and DNS names (ValueError on bad input, TemplateError on a
-    template outside the supported subset)."""
-    variables = scrape_variables(static_targets, dns_sd_names, dns_sd_port, scrape_interval, environment)
+    """The scrape config for these LiteLLM addresses and DNS names, and the key broker's DNS names (ValueError on
+    bad input, TemplateError on a template outside the supported subset)."""
+    variables = scrape_variables(
+        static_targets, dns_sd_names, dns_sd_port, scrape_interval, environment, broker_dns_sd_names, broker_port
+    )
     return render(template.read_text(), variables)
