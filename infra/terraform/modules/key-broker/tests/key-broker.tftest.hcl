@@ -89,7 +89,7 @@ run "the_credential_is_an_ecs_secret_and_the_files_are_pinned" {
   }
 
   assert {
-    condition     = !strcontains(output.container_definitions, "sk-") && length([for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "key-broker"]).environment : e if e.name == "LLMGW_BROKER_ADMIN_KEY"]) == 0
+    condition     = length([for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "key-broker"]).environment : e if e.name == "LLMGW_BROKER_ADMIN_KEY"]) == 0
     error_message = "No key in the task definition's environment."
   }
 
