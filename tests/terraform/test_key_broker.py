@@ -351,7 +351,8 @@ def test_the_gateway_deploys_it_only_when_enabled() -> None:
     assert "enabled = optional(bool, false)" in kb_type
     calls = gateway.module_calls
     assert calls["key_broker"]["count"] == "${local.broker ? 1 : 0}"
-    assert calls["broker_routes"]["count"] == "${local.broker ? 1 : 0}"
+    assert "count" not in calls["broker_routes"], "rendered always (provider-free); used only when enabled"
+    assert "local.broker ? module.broker_routes.waf_groups : []" in calls["cloudfront"]["public_routes"]
     assert unquote(calls["broker_routes"]["group_prefix"]) == "broker-"
     assert calls["key_broker"]["image"] == "${module.litellm.image}", "the stock LiteLLM image the gateway runs"
     assert calls["key_broker"]["admin_key_secret_arn"] == '${module.secrets.arns["key-broker-admin-key"]}'

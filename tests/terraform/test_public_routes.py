@@ -225,7 +225,7 @@ def test_the_gateway_feeds_the_rendered_allowlist_to_waf_and_alb() -> None:
     assert unquote(calls["public_routes"]["source"]) == "../public-routes"
     # LiteLLM's groups, plus the key broker's when it is enabled (tests/terraform/test_key_broker.py)
     assert calls["cloudfront"]["public_routes"] == (
-        "${concat(module.public_routes.waf_groups, local.broker ? module.broker_routes[0].waf_groups : [])}"
+        "${concat(module.public_routes.waf_groups, local.broker ? module.broker_routes.waf_groups : [])}"
     )
     litellm = calls["alb"]["targets"]["litellm"]
     assert litellm["public_rules"] == "${module.public_routes.alb_rules}"

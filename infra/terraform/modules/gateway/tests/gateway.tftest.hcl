@@ -110,7 +110,7 @@ run "the_key_broker_is_off_by_default" {
   command = plan
 
   assert {
-    condition     = output.key_broker == null && length(module.key_broker) == 0 && length(module.broker_routes) == 0
+    condition     = output.key_broker == null && length(module.key_broker) == 0
     error_message = "Without key_broker.enabled there is no broker, no broker route and no broker secret."
   }
 }
@@ -123,7 +123,7 @@ run "the_key_broker_when_enabled" {
   }
 
   assert {
-    condition     = length(module.key_broker) == 1 && length(module.broker_routes) == 1 && length(module.broker_routes[0].waf_groups) == 2
+    condition     = length(module.key_broker) == 1 && length(module.broker_routes.waf_groups) == 2
     error_message = "key_broker.enabled deploys the broker and renders its two public routes (GET config, POST keys)."
   }
 }
