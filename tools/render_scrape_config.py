@@ -3,7 +3,7 @@
 
     tools/render_scrape_config.py --static-target 127.0.0.1:4001 --out .run/scrape.yml          (what make up writes)
     tools/render_scrape_config.py --static-target litellm-metrics:4001 --environment compose \\
-        --out infra/victoriametrics/scrape.compose.yml                                           (docker-compose)
+        --broker-dns-sd-name broker --out infra/victoriametrics/scrape.compose.yml               (docker-compose)
     tools/render_scrape_config.py --dns-sd-name litellm.gateway.internal --dns-sd-port 4000     (what ECS gets)
     tools/render_scrape_config.py ... --out FILE --check     exit 1 if FILE differs from a fresh rendering
 
@@ -31,6 +31,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--broker-target", action="append", default=[], metavar="HOST:PORT", help="a key broker address (repeatable)"
     )
     parser.add_argument("--dns-sd-port", type=int, default=4000, help="port of the DNS-discovered tasks (4000)")
+    parser.add_argument(
+        "--broker-dns-sd-name", action="append", default=[], metavar="NAME", help="DNS name of the key broker's tasks"
+    )
+    parser.add_argument("--broker-port", type=int, default=4020, help="port of the key broker's /metrics (4020)")
     parser.add_argument("--scrape-interval", default="15s", help="scrape interval (15s)")
     parser.add_argument("--environment", default="local", help="value of the 'environment' label (local)")
     parser.add_argument("--template", type=Path, default=TEMPLATE, help=argparse.SUPPRESS)
@@ -49,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             scrape_interval=args.scrape_interval,
             environment=args.environment,
             broker_targets=args.broker_target,
+            broker_dns_sd_names=args.broker_dns_sd_name,
+            broker_port=args.broker_port,
             template=args.template,
         )
     except (ValueError, OSError) as e:

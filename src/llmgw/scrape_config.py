@@ -251,8 +251,15 @@ def scrape_variables(
     scrape_interval: str,
     environment: str,
     broker_targets: Sequence[str] = (),
+    broker_dns_sd_names: Sequence[str] = (),
+    broker_port: int = 4020,
 ) -> dict[str, Value]:
     """The template's variables (the contract with Terraform), validated."""
+    for name in broker_dns_sd_names:
+        if not DNS_NAME.match(name):
+            raise ValueError(f"--broker-dns-sd-name {name!r} is not a DNS name")
+    if not 1 <= broker_port <= 65535:
+        raise ValueError(f"--broker-port {broker_port} is not a TCP port")
     for target in static_targets:
         if not TARGET.match(target) or not 1 <= int(target.rsplit(":", 1)[1]) <= 65535:
             raise ValueError(f"--static-target {target!r} is not host:port")
@@ -262,6 +269,8 @@ def scrape_variables(
     for target in broker_targets:
         if not TARGET.match(target) or not 1 <= int(target.rsplit(":", 1)[1]) <= 65535:
             raise ValueError(f"--broker-target {target!r} is not host:port")
+    if broker_targets and broker_dns_sd_names:
+        raise ValueError("give the key broker's --broker-target or its --broker-dns-sd-name, not both")
     if not static_targets and not dns_sd_names:
         raise ValueError("nothing to scrape: give at least one --static-target or --dns-sd-name")
     if len(set(static_targets)) != len(static_targets):
@@ -279,6 +288,8 @@ def scrape_variables(
         "dns_sd_port": dns_sd_port,
         "environment": environment,
         "broker_targets": list(broker_targets),
+        "broker_dns_sd_names": list(broker_dns_sd_names),
+        "broker_port": broker_port,
     }
 
 
@@ -290,11 +301,20 @@ def render_targets(
     scrape_interval: str = "15s",
     environment: str = "local",
     broker_targets: Sequence[str] = (),
+    broker_dns_sd_names: Sequence[str] = (),
+    broker_port: int = 4020,
     template: Path = TEMPLATE,
 ) -> str:
-    """The scrape config for these LiteLLM addresses and DNS names, and the key broker's addresses (ValueError on
-    bad input, TemplateError on a template outside the supported subset)."""
+    """The scrape config for these LiteLLM addresses and DNS names, and the key broker's addresses or DNS names
+    (ValueError on bad input, TemplateError on a template outside the supported subset)."""
     variables = scrape_variables(
-        static_targets, dns_sd_names, dns_sd_port, scrape_interval, environment, broker_targets
+        static_targets,
+        dns_sd_names,
+        dns_sd_port,
+        scrape_interval,
+        environment,
+        broker_targets=broker_targets,
+        broker_dns_sd_names=broker_dns_sd_names,
+        broker_port=broker_port,
     )
     return render(template.read_text(), variables)

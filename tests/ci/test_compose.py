@@ -10,11 +10,14 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +46,7 @@ PORTS = {
     "alertmanager": 9093,
     "grafana": 3000,
     "postgres": 5432,
+    "broker": 4020,
 }
 
 
@@ -132,7 +136,7 @@ def test_litellm_runs_the_pinned_stock_image_like_the_local_stack_and_terraform(
     pins = versions()
     image = f"{pins['LITELLM_IMAGE']}:{pins['LITELLM_IMAGE_TAG']}"
     assert pins["LITELLM_IMAGE_TAG"] == f"v{pins['LITELLM_VERSION']}"
-    for name in ("litellm", "litellm-migrate", "bedrock-emulator"):
+    for name in ("litellm", "litellm-migrate", "bedrock-emulator", "broker"):
         assert services[name]["image"] == image, name
     # The compose file itself spells the pin with the same variable names as versions.env.
     text = COMPOSE.read_text()
@@ -229,7 +233,7 @@ def test_an_empty_endpoint_leaves_litellm_on_real_bedrock() -> None:
 
 def test_the_emulator_runs_in_the_offline_profile_from_the_repository(services: dict) -> None:
     profiled = {name for name, svc in services.items() if svc.get("profiles")}
-    assert profiled == {"bedrock-emulator"}
+    assert profiled == {"bedrock-emulator", "broker"}
     emulator = services["bedrock-emulator"]
     assert emulator["profiles"] == ["offline"]
     assert emulator["entrypoint"] == ["python", "-m", "bedrock_emulator", "--host", "0.0.0.0", "--port", "4010"]
@@ -237,9 +241,73 @@ def test_the_emulator_runs_in_the_offline_profile_from_the_repository(services: 
     assert Path(mount["source"]) == REPO / "emulator" and mount["read_only"] is True
     assert emulator["environment"]["PYTHONPATH"] == "/opt/emulator"
     assert (REPO / "emulator" / "bedrock_emulator" / "__main__.py").is_file()
-    # Nothing long-running depends on the emulator: the default profile must start without it.
+    # Nothing long-running depends on the emulator or the broker: the default profile must start without them.
     for name, svc in services.items():
         assert "bedrock-emulator" not in (svc.get("depends_on") or {}), name
+        assert "broker" not in (svc.get("depends_on") or {}), name
+
+
+def test_the_broker_runs_like_on_ecs_in_its_own_profile_with_its_own_credential(services: dict) -> None:
+    """The stock image, the repository's code, policy and gateway config read-only, its credential (never the master
+    key), empty unless minted (the broker then refuses to start: tests/identity), the gateway's admin API inside
+    the compose network, its own health check."""
+    broker = services["broker"]
+    assert broker["profiles"] == ["broker"]
+    assert broker["entrypoint"][:4] == ["python", "-m", "llmgw.broker", "serve"]
+    args = dict(a.split("=", 1) for a in broker["entrypoint"][4:])
+    assert args["--gateway-url"] == "http://litellm:4000" and args["--port"] == "4020"
+    mounts = bind_mounts(broker)
+    code = mounts["/opt/llmgw/llmgw"]
+    assert Path(code["source"]) == REPO / "src" / "llmgw" and broker["environment"]["PYTHONPATH"] == "/opt/llmgw"
+    policy_dir = Path(mounts["/etc/llmgw-broker"]["source"])
+    assert policy_dir == REPO / "infra" / "broker"
+    assert args["--policy"] == "/etc/llmgw-broker/policy.yaml" and (policy_dir / "policy.yaml").is_file()
+    assert Path(mounts[args["--gateway-config"]]["source"]) == REPO / "infra" / "litellm" / "config.yaml"
+    env = broker["environment"]
+    assert env["LLMGW_BROKER_ADMIN_KEY"] == ""
+    assert "LITELLM_MASTER_KEY" not in env and SECRETS["LITELLM_MASTER_KEY"] not in json.dumps(broker)
+    minted = resolved({"LLMGW_BROKER_ADMIN_KEY": "sk-minted"})["services"]["broker"]["environment"]
+    assert minted["LLMGW_BROKER_ADMIN_KEY"] == "sk-minted"
+    assert broker["depends_on"]["litellm"]["condition"] == "service_healthy"
+    assert "/broker/healthz" in healthcheck_script(broker)
+
+
+def test_the_broker_probe_accepts_the_real_broker(services: dict, tmp_path: Path) -> None:
+    """The compose service's own command line (paths mapped to the checkout) and health check against the real
+    broker process (no gateway behind it: the health check needs only the policy)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    broker = services["broker"]
+    mounts = sorted(((t, m["source"]) for t, m in bind_mounts(broker).items()), key=lambda tm: -len(tm[0]))
+
+    def on_this_machine(arg: str) -> str:
+        flag, _, value = arg.partition("=")
+        for target, source in mounts:
+            if value == target or value.startswith(target + "/"):
+                return f"{flag}={source}{value[len(target) :]}"
+        return arg
+
+    argv = [on_this_machine(a) for a in broker["entrypoint"]]
+    argv = [a.replace("--port=4020", f"--port={port}").replace("--host=0.0.0.0", "--host=127.0.0.1") for a in argv]
+    assert f"--policy={REPO / 'infra' / 'broker' / 'policy.yaml'}" in argv
+    assert argv[0] == "python"
+    env = {"PATH": os.environ["PATH"], "LLMGW_BROKER_ADMIN_KEY": "sk-test", "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.Popen([sys.executable, *argv[1:]], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    script = healthcheck_script(broker).replace("127.0.0.1:4020", f"127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=30, check=False)
+            if result.returncode == 0:
+                break
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else proc.returncode
+            assert time.monotonic() < deadline, "the broker did not become healthy in 60 s"
+            time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
 
 
 def test_startup_order_and_health_checks(services: dict) -> None:

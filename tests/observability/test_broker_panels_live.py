@@ -121,7 +121,7 @@ def broker_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerSta
             (run_dir / "scrape.yml").write_text(scrape)
             started = time.time()
             with run_victoriametrics(run_dir, metrics_token="unused-no-gateway") as vm:
-                vm.wait_for('up{job="broker"}', predicate=lambda r: r and r[0]["value"][1] == "1")
+                vm.wait_for('up{job="key-broker"}', predicate=lambda r: r and r[0]["value"][1] == "1")
                 for first in (True, False):  # twice: the counters grow between scrapes
                     statuses = traffic(broker, sts, idp, first)
                     assert statuses == {k: v for k, v in EXPECTED.items() if first or k != "oidc idp down"}, statuses

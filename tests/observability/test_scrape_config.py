@@ -22,18 +22,24 @@ COMPOSE_RENDERING = REPO / "infra" / "victoriametrics" / "scrape.compose.yml"
 CLI = [sys.executable, str(REPO / "tools" / "render_scrape_config.py")]
 PLACEHOLDER = re.compile(r"%\{(\w+)\}")
 
+NO_BROKER = {"broker_dns_sd_names": [], "broker_port": 4020}
 CASES = {
     "local": {"scrape_interval": "15s", "static_targets": ["127.0.0.1:4000"], "dns_sd_names": [],
-              "dns_sd_port": 4000, "environment": "local"},
+              "dns_sd_port": 4000, "environment": "local", **NO_BROKER},
     "compose": {"scrape_interval": "15s", "static_targets": ["litellm-metrics:4001"], "dns_sd_names": [],
-                "dns_sd_port": 4000, "environment": "compose"},
+                "dns_sd_port": 4000, "environment": "compose", "broker_dns_sd_names": ["broker"],
+                "broker_port": 4020},
     "ecs": {"scrape_interval": "30s", "static_targets": [], "dns_sd_names": ["litellm.llm-gateway.internal"],
-            "dns_sd_port": 4000, "environment": "prod"},
+            "dns_sd_port": 4000, "environment": "prod", **NO_BROKER},
+    "ecs-broker": {"scrape_interval": "30s", "static_targets": [], "dns_sd_names": ["litellm.llm-gateway.internal"],
+                   "dns_sd_port": 4000, "environment": "prod",
+                   "broker_dns_sd_names": ["key-broker.llm-gateway.internal"], "broker_port": 4020},
     "both": {"scrape_interval": "1m", "static_targets": ["10.0.0.5:4000", "gw-b:4001"],
              "dns_sd_names": ["a.example.internal", "b.example.internal"], "dns_sd_port": 8080,
-             "environment": "dev-eu_1.x"},
+             "environment": "dev-eu_1.x", **NO_BROKER},
     "broker": {"scrape_interval": "15s", "static_targets": ["127.0.0.1:4000"], "dns_sd_names": [],
-               "dns_sd_port": 4000, "environment": "local", "broker_targets": ["127.0.0.1:4010", "broker-b:4010"]},
+               "dns_sd_port": 4000, "environment": "local", "broker_targets": ["127.0.0.1:4010", "broker-b:4010"],
+               **NO_BROKER},
 }  # fmt: skip
 for _case in CASES.values():
     _case.setdefault("broker_targets", [])
@@ -127,10 +133,28 @@ def test_vmagent_dry_run_rejects_a_broken_config(tmp_path: Path) -> None:
     assert "metrics_pth" in r.stderr
 
 
+def jobs_of(text: str) -> dict[str, dict]:
+    return {job["job_name"]: job for job in yaml.safe_load(text)["scrape_configs"]}
+
+
 def litellm_job(text: str) -> dict:
-    jobs = {job["job_name"]: job for job in yaml.safe_load(text)["scrape_configs"]}
+    jobs = jobs_of(text)
     assert set(jobs) == {"litellm", "victoriametrics", "vmalert"}
     return jobs["litellm"]
+
+
+def test_the_key_broker_is_scraped_by_its_dns_name_only_when_given() -> None:
+    jobs = jobs_of(renderer.render(TEMPLATE.read_text(), CASES["ecs-broker"]))
+    assert set(jobs) == {"litellm", "key-broker", "victoriametrics", "vmalert"}
+    broker = jobs["key-broker"]
+    assert broker["dns_sd_configs"] == [{"names": ["key-broker.llm-gateway.internal"], "type": "A", "port": 4020}]
+    assert "bearer_token" not in broker and "metrics_path" not in broker  # /metrics, inside the network only
+    assert {"target_label": "environment", "replacement": "prod"} in broker["relabel_configs"]
+    # Without a broker the rendering is what it was before the broker job existed.
+    without = renderer.render(TEMPLATE.read_text(), CASES["ecs"])
+    assert "key-broker" not in without and "\n\n\n" not in without
+    with pytest.raises(ValueError, match="broker-dns-sd-name"):
+        renderer.render_targets(["127.0.0.1:4001"], broker_dns_sd_names=["not a name"])
 
 
 def test_ecs_rendering_scrapes_every_task_by_dns_a_records() -> None:
@@ -151,7 +175,8 @@ def test_local_rendering_scrapes_the_static_targets() -> None:
 
 
 def test_committed_compose_rendering_is_up_to_date() -> None:
-    args = ["--static-target", "litellm-metrics:4001", "--environment", "compose", "--out", str(COMPOSE_RENDERING)]
+    args = ["--static-target", "litellm-metrics:4001", "--environment", "compose", "--broker-dns-sd-name", "broker",
+            "--out", str(COMPOSE_RENDERING)]  # fmt: skip
     r = subprocess.run([*CLI, *args, "--check"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert COMPOSE_RENDERING.read_text() == renderer.render(TEMPLATE.read_text(), CASES["compose"])
@@ -200,6 +225,8 @@ def test_cli_renders_to_stdout_and_file(tmp_path: Path) -> None:
         (["--static-target", "a:1", "--scrape-interval", "soon"], "is not a duration"),
         (["--static-target", "a:1", "--environment", "a b"], "--environment"),
         (["--static-target", "a:1", "--dns-sd-port", "0"], "is not a TCP port"),
+        (["--static-target", "a:1", "--broker-dns-sd-name", "bad name"], "is not a DNS name"),
+        (["--static-target", "a:1", "--broker-port", "0"], "is not a TCP port"),
     ],
 )
 def test_bad_input_is_a_one_line_error(args: list[str], message: str) -> None:

@@ -223,7 +223,10 @@ def test_too_many_routes_for_a_regex_pattern_set_are_refused_at_plan(tmp_path: P
 def test_the_gateway_feeds_the_rendered_allowlist_to_waf_and_alb() -> None:
     calls = TfDir.load(MODULES / "gateway").module_calls
     assert unquote(calls["public_routes"]["source"]) == "../public-routes"
-    assert calls["cloudfront"]["public_routes"] == "${module.public_routes.waf_groups}"
+    # LiteLLM's groups, plus the key broker's when it is enabled (tests/terraform/test_key_broker.py)
+    assert calls["cloudfront"]["public_routes"] == (
+        "${concat(module.public_routes.waf_groups, local.broker ? module.broker_routes.waf_groups : [])}"
+    )
     litellm = calls["alb"]["targets"]["litellm"]
     assert litellm["public_rules"] == "${module.public_routes.alb_rules}"
 

@@ -17,7 +17,8 @@ from .tflib import MODULES, REPO, TfDir
 
 TEMPLATE = REPO / "infra" / "victoriametrics" / "scrape.yml.tftpl"
 VM_MODULE = MODULES / "victoriametrics"
-CONTRACT_VARS = {"scrape_interval", "static_targets", "dns_sd_names", "dns_sd_port", "environment", "broker_targets"}
+CONTRACT_VARS = {"scrape_interval", "static_targets", "dns_sd_names", "dns_sd_port", "environment",
+                 "broker_targets", "broker_dns_sd_names", "broker_port"}  # fmt: skip
 
 
 def vm_locals() -> dict:
@@ -30,9 +31,10 @@ def test_module_passes_exactly_the_contract_variables() -> None:
     passed = set(re.findall(r"\b([a-z_]+) = ", call))
     assert passed == CONTRACT_VARS
     assert "static_targets = []" in call
-    assert "broker_targets = []" in call  # no broker job until Terraform deploys the broker
+    assert "broker_targets = []" in call  # on ECS the broker is found by DNS (broker_dns_sd_names)
     assert 'dns_sd_names = ["${var.litellm.service_discovery_name}.${var.service_discovery_namespace_name}"]' in call
     assert "dns_sd_port = var.litellm.port" in call and "environment = var.environment" in call
+    assert 'broker_dns_sd_names = var.key_broker == null ? [] : ["${var.key_broker.service_discovery_name}.' in call
     gateway = (MODULES / "gateway" / "main.tf").read_text()
     assert 'scrape_template = "${local.repo}/infra/victoriametrics/scrape.yml.tftpl"' in gateway
 
@@ -44,7 +46,7 @@ def render_with_terraform(tmp_path: Path) -> str:
     expr = (
         f'templatefile("{TEMPLATE}", {{ scrape_interval = "15s", static_targets = [], '
         'dns_sd_names = ["litellm.llmgw-dev.internal"], dns_sd_port = 4000, environment = "dev", '
-        "broker_targets = [] })"
+        'broker_targets = [], broker_dns_sd_names = ["key-broker.llmgw-dev.internal"], broker_port = 4020 })'
     )
     proc = subprocess.run([terraform, "console"], input=expr, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -61,6 +63,8 @@ def test_rendered_config_scrapes_every_task_with_the_token(tmp_path: Path) -> No
     assert litellm["dns_sd_configs"] == [{"names": ["litellm.llmgw-dev.internal"], "type": "A", "port": 4000}]
     assert "static_configs" not in litellm
     assert litellm["bearer_token"] == "%{LLMGW_METRICS_TOKEN}"
+    (broker,) = [j for j in config["scrape_configs"] if j["job_name"] == "key-broker"]
+    assert broker["dns_sd_configs"] == [{"names": ["key-broker.llmgw-dev.internal"], "type": "A", "port": 4020}]
 
     # Every placeholder is set by the ECS task definition (environment or secrets of the VM container).
     placeholders = set(re.findall(r"%\{([A-Z0-9_]+)\}", rendered))

@@ -217,8 +217,8 @@ def health() -> Board:
 
 
 def broker(b: Board) -> None:
-    """The key broker (llmgw.broker, job "broker"): logins it answered with a key, and the ones it refused. Labels are
-    bounded (llmgw/broker/metrics.py): method aws|oidc|github, rule a rule name of the policy file, reason one of
+    """The key broker (llmgw.broker, job "key-broker"): logins it answered with a key, and the ones it refused. Labels
+    are bounded (llmgw/broker/metrics.py): method aws|oidc|github, rule a rule name of the policy file, reason one of
     llmgw.broker.errors.REASONS, reused true|false."""
     b.row("Key broker")
     b.add(

@@ -142,15 +142,18 @@ def _terraform(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([binary, *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def module_root(workdir: Path, routes_file: Path | None = None) -> Path:
+def module_root(workdir: Path, routes_file: Path | None = None, group_prefix: str = "") -> Path:
     """A root calling a copy of modules/public-routes at the repository's layout (its default allowlist path
-    resolves to a copy of infra/litellm/public-routes.yaml), initialised."""
+    resolves to a copy of infra/litellm/public-routes.yaml), initialised; group_prefix names the groups of a second
+    allowlist (the key broker's)."""
     shutil.copytree(MODULE, workdir / "infra/terraform/modules/public-routes")
     (workdir / "infra/litellm").mkdir(parents=True)
     shutil.copy(ROUTES_FILE, workdir / "infra/litellm/public-routes.yaml")
     root = workdir / "infra/terraform/root"
     root.mkdir()
     arg = "" if routes_file is None else f"routes_file = {json.dumps(str(routes_file))}"
+    if group_prefix:
+        arg += f"\n  group_prefix = {json.dumps(group_prefix)}"
     (root / "main.tf").write_text(
         f"""module "routes" {{
   source = "../modules/public-routes"
@@ -171,9 +174,9 @@ def plan(root: Path) -> subprocess.CompletedProcess[str]:
     return _terraform(["plan", "-input=false"], root)
 
 
-def render(workdir: Path, routes_file: Path | None = None) -> dict[str, Any]:
+def render(workdir: Path, routes_file: Path | None = None, group_prefix: str = "") -> dict[str, Any]:
     """The module's outputs as the real terraform renders them (apply of a provider-free root, offline)."""
-    root = module_root(workdir, routes_file)
+    root = module_root(workdir, routes_file, group_prefix)
     apply = _terraform(["apply", "-auto-approve", "-input=false"], root)
     if apply.returncode != 0:
         raise RenderError(apply.stdout + apply.stderr)

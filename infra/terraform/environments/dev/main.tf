@@ -58,6 +58,8 @@ module "gateway" {
 
   alerting = var.alerting
 
+  key_broker = var.key_broker
+
   log_retention_days          = 30
   secret_recovery_window_days = 0
 }

@@ -93,3 +93,14 @@ variable "alerting" {
   })
   nullable = false
 }
+
+variable "key_broker" {
+  description = "The key broker (docs/identity.md): enabled deploys it beside LiteLLM (its routes /broker/v1/* public, its policy infra/broker/policy.yaml, an empty secret for its credential that an operator fills, docs/deployment.md \"Key broker\"); sweep_interval, cpu and memory as in the gateway module."
+  type = object({
+    enabled        = bool
+    sweep_interval = optional(number, 300)
+    cpu            = optional(number, 256)
+    memory         = optional(number, 512)
+  })
+  nullable = false
+}

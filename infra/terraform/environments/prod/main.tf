@@ -53,5 +53,7 @@ module "gateway" {
 
   alerting = var.alerting
 
+  key_broker = var.key_broker
+
   log_retention_days = 365
 }

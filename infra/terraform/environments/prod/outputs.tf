@@ -37,3 +37,8 @@ output "alerting" {
   description = "Where alerts go: the SNS topic and its Terraform-managed subscribers (docs/deployment.md, On-call)."
   value       = module.gateway.alerting
 }
+
+output "key_broker" {
+  description = "The key broker when enabled (null otherwise): URL, ECS service, log group (its audit log) and the ARN of the secret its credential goes into (docs/deployment.md, \"Key broker\")."
+  value       = module.gateway.key_broker
+}

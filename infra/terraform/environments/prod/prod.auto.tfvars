@@ -50,3 +50,10 @@ alerting = {
   webhook_secret_arns      = []
   runbook_base_url         = "https://github.com/your-org/llm-gateway/blob/main/docs/runbooks"
 }
+
+# The key broker (docs/identity.md): developers and CI get short-lived keys from their AWS identity or SSO instead of
+# an admin. true deploys it; then mint its credential into the secret the apply creates (docs/deployment.md,
+# "Key broker") and edit infra/broker/policy.yaml for your accounts, IdP and repositories first.
+key_broker = {
+  enabled = false
+}

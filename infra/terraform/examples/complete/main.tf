@@ -41,6 +41,11 @@ module "gateway" {
     runbook_base_url = "https://github.com/example-org/llm-gateway/blob/main/docs/runbooks"
   }
 
+  # The key broker (docs/identity.md): its credential goes into the secret this creates (docs/deployment.md).
+  key_broker = {
+    enabled = true
+  }
+
   log_retention_days          = 7
   secret_recovery_window_days = 0
 }

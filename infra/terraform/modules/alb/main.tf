@@ -10,15 +10,17 @@ data "aws_ec2_managed_prefix_list" "cloudfront" {
 }
 
 locals {
+  # The targets that exist (an optional service may be declared with enabled = false).
+  targets       = { for k, t in var.targets : k => t if t.enabled }
   https         = var.certificate_arn != null
   listener_port = local.https ? 443 : 80
   listener_arn  = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http[0].arn
   # Target group names are limited to 32 characters.
-  tg_names = { for k, t in var.targets : k => substr("${var.name}-${k}", 0, 32) }
+  tg_names = { for k, t in local.targets : k => substr("${var.name}-${k}", 0, 32) }
 
   # One listener rule per public rule of a target, at the target's priority + its index.
   public_rules = merge([
-    for k, t in var.targets : {
+    for k, t in local.targets : {
       for i, r in t.public_rules : "${k}/${i}" => {
         target        = k
         priority      = t.priority + i
@@ -27,7 +29,7 @@ locals {
       }
     }
   ]...)
-  admin_rules = { for k, t in var.targets : k => t.admin if t.admin != null }
+  admin_rules = { for k, t in local.targets : k => t.admin if t.admin != null }
   # The blocked paths, at most 3 patterns per rule (3 match evaluations per condition), priorities 1 to 9.
   blocked_rules = chunklist(var.blocked_path_patterns, 3)
 
@@ -97,7 +99,7 @@ resource "aws_lb" "this" {
 
 resource "aws_lb_target_group" "this" {
   # checkov:skip=CKV_AWS_378: TLS ends at the ALB; targets are private tasks reachable only from the ALB security group
-  for_each = var.targets
+  for_each = local.targets
 
   name                 = local.tg_names[each.key]
   vpc_id               = var.vpc_id

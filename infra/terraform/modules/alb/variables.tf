@@ -47,8 +47,9 @@ variable "ssl_policy" {
 }
 
 variable "targets" {
-  description = "Services behind the listener: container port, health check, base rule priority, and which requests reach it. public_rules: forwarded to every client that comes through CloudFront (methods, empty = any; at most 3 path patterns; e.g. the public-routes module's alb_rules), one listener rule each at priority + index. admin: forwarded when WAF's admin header is present too (admin clients), at its own priority, on its path patterns (null: any path). Every rule also requires the secret origin header."
+  description = "Services behind the listener (enabled = false: declared but not created, e.g. an optional service): container port, health check, base rule priority, and which requests reach it. public_rules: forwarded to every client that comes through CloudFront (methods, empty = any; at most 3 path patterns; e.g. the public-routes module's alb_rules), one listener rule each at priority + index. admin: forwarded when WAF's admin header is present too (admin clients), at its own priority, on its path patterns (null: any path). Every rule also requires the secret origin header."
   type = map(object({
+    enabled              = optional(bool, true)
     port                 = number
     health_check_path    = string
     priority             = number

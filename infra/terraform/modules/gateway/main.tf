@@ -1,6 +1,7 @@
 # The whole gateway as one composition: environments call this module with their sizes.
 #   network -> alb (+ origin secret) -> cloudfront/WAF -> ecs-cluster -> rds-postgres (+ redis)
-#   -> litellm-service -> victoriametrics (+ vmalert, Alertmanager -> alerting/SNS) -> grafana. Secrets are generated write-only (secrets module).
+#   -> litellm-service -> victoriametrics (+ vmalert, Alertmanager -> alerting/SNS) -> grafana, and optionally the
+#   key broker (var.key_broker). Secrets are generated write-only (secrets module).
 
 data "aws_caller_identity" "current" {}
 
@@ -18,6 +19,9 @@ locals {
   scrape_template = "${local.repo}/infra/victoriametrics/scrape.yml.tftpl"
   alerts_dir      = "${local.repo}/infra/grafana/alerts"
   alertmanager    = "${local.repo}/infra/alertmanager/alertmanager.yml"
+  broker_policy   = "${local.repo}/infra/broker/policy.yaml"
+  broker_routes   = "${local.repo}/infra/broker/public-routes.yaml"
+  source_dir      = "${local.repo}/src/llmgw"
   https_origin    = var.edge.origin_certificate_arn != null
 
   # LiteLLM's upstream timeouts (config.yaml) against CloudFront's origin read timeout: the gateway must give up
@@ -35,6 +39,10 @@ locals {
     stream_timeout  = try(local.litellm_settings.router_settings.stream_timeout, 600) * local.timeout_attempts * local.stream_reads
   }
   timeouts_fit_the_edge = alltrue([for t in values(local.litellm_timeouts) : t + local.litellm_overhead < var.edge.origin_read_timeout])
+
+  # The key broker (var.key_broker): its secret has no value until an operator puts the credential.
+  broker         = var.key_broker.enabled
+  broker_secrets = local.broker ? { key-broker-admin-key = { description = "The key broker's LiteLLM credential (LLMGW_BROKER_ADMIN_KEY): minted by python -m llmgw.broker credential, put by an operator", generate = false } } : {}
 
   # Grafana on the public path only with SSO (var.grafana).
   grafana_paths  = ["/grafana", "/grafana/*"]
@@ -67,7 +75,7 @@ module "secrets" {
 
   name                    = local.name
   recovery_window_in_days = var.secret_recovery_window_days
-  secrets = {
+  secrets = merge({
     litellm-master-key = {
       description = "LiteLLM master key (admin tooling only)"
       prefix      = "sk-"
@@ -83,7 +91,7 @@ module "secrets" {
       description = "Grafana admin password (user admin)"
       length      = 32
     }
-  }
+  }, local.broker_secrets)
 }
 
 module "config_bucket" {
@@ -124,6 +132,16 @@ module "alb" {
       public_rules         = module.public_routes.alb_rules
       admin                = { priority = 1000 }
     }
+    # The key broker (var.key_broker): its public routes for everyone (infra/broker/public-routes.yaml), /broker/*
+    # for admin clients (e.g. /broker/healthz), both before LiteLLM's rules.
+    broker = {
+      enabled           = local.broker
+      port              = 4020
+      health_check_path = "/broker/healthz"
+      priority          = 100
+      public_rules      = local.broker ? module.broker_routes.alb_rules : []
+      admin             = { priority = 150, path_patterns = ["/broker/*"] }
+    }
   }
 }
 
@@ -132,10 +150,20 @@ module "public_routes" {
   source = "../public-routes"
 }
 
+# The key broker's routes (infra/broker/public-routes.yaml): their WAF groups join LiteLLM's, their ALB rules go to
+# the broker's target group, when it is enabled. Rendered either way (no resources, no provider): with a count,
+# checkov stopped resolving the alb module's inputs from the callers (its CKV_AWS_150 evaluation vanished).
+module "broker_routes" {
+  source = "../public-routes"
+
+  routes_file  = local.broker_routes
+  group_prefix = "broker-"
+}
+
 module "cloudfront" {
   source = "../cloudfront"
 
-  public_routes        = module.public_routes.waf_groups
+  public_routes        = concat(module.public_routes.waf_groups, local.broker ? module.broker_routes.waf_groups : [])
   public_path_prefixes = local.grafana_public ? ["/grafana"] : []
   admin_header         = module.alb.admin_header
 
@@ -280,6 +308,11 @@ module "victoriametrics" {
     security_group_id      = module.litellm.security_group_id
     metrics_token_arn      = module.secrets.arns["metrics-token"]
   }
+  key_broker = local.broker ? {
+    service_discovery_name = module.key_broker[0].service_discovery_name
+    port                   = module.key_broker[0].port
+    security_group_id      = module.key_broker[0].security_group_id
+  } : null
 }
 
 # Alerts reach people: vmalert -> Alertmanager (VictoriaMetrics task) -> this topic -> e-mail / HTTPS subscribers.
@@ -318,4 +351,36 @@ module "grafana" {
   cpu                       = var.observability.grafana_cpu
   memory                    = var.observability.grafana_memory
   log_retention_days        = var.log_retention_days
+}
+
+# The key broker (src/llmgw/broker): developers and CI exchange an AWS IAM or OIDC identity for a short-lived key.
+module "key_broker" {
+  source = "../key-broker"
+  count  = local.broker ? 1 : 0
+
+  name        = "${local.name}-key-broker"
+  image       = module.litellm.image
+  cluster_arn = module.ecs_cluster.arn
+  vpc_id      = module.network.vpc_id
+  subnet_ids  = module.network.private_subnet_ids
+  alb = {
+    security_group_id = module.alb.security_group_id
+    target_group_arn  = module.alb.target_group_arns["broker"]
+  }
+  litellm = {
+    url               = "http://${module.litellm.service_discovery_name}.${module.ecs_cluster.namespace_name}:4000"
+    port              = 4000
+    security_group_id = module.litellm.security_group_id
+  }
+  admin_key_secret_arn           = module.secrets.arns["key-broker-admin-key"]
+  config_bucket                  = { id = module.config_bucket.id, arn = module.config_bucket.arn }
+  policy_file                    = local.broker_policy
+  gateway_config_file            = local.config_file
+  source_dir                     = local.source_dir
+  service_discovery_namespace_id = module.ecs_cluster.namespace_id
+  sweep_interval                 = var.key_broker.sweep_interval
+  cpu                            = var.key_broker.cpu
+  memory                         = var.key_broker.memory
+  ecs_exec                       = var.ecs_exec
+  log_retention_days             = var.log_retention_days
 }

@@ -14,7 +14,7 @@ output "grafana_url" {
 }
 
 output "secret_arns" {
-  description = "ARNs of the secrets (never their values): LiteLLM master and salt keys, Grafana admin password, metrics token, RDS master user, Redis AUTH token."
+  description = "ARNs of the secrets (never their values): LiteLLM master and salt keys, Grafana admin password, metrics token, RDS master user, Redis AUTH token, the key broker's credential."
   value = merge(
     {
       litellm_master_key     = module.secrets.arns["litellm-master-key"]
@@ -24,6 +24,7 @@ output "secret_arns" {
       database_master_user   = module.database.master_user_secret_arn
     },
     var.redis == null ? {} : { redis_auth_token = module.redis[0].auth_secret_arn },
+    var.key_broker.enabled ? { key_broker_admin_key = module.secrets.arns["key-broker-admin-key"] } : {},
   )
 }
 
@@ -75,4 +76,14 @@ output "alerting" {
     https_endpoints = length(var.alerting.https_endpoints)
     webhooks        = length(var.alerting.webhook_secret_arns) + (var.alerting.slack_webhook_secret_arn == null ? 0 : 1)
   }
+}
+
+output "key_broker" {
+  description = "The key broker (null unless key_broker.enabled): its public URL, ECS service, log group (the audit log) and the ARN of the secret its credential goes into (never the value)."
+  value = var.key_broker.enabled ? {
+    url                  = "${module.cloudfront.url}/broker/v1"
+    service_name         = module.key_broker[0].service_name
+    log_group_name       = module.key_broker[0].log_group_name
+    admin_key_secret_arn = module.secrets.arns["key-broker-admin-key"]
+  } : null
 }

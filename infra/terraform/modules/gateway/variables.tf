@@ -195,6 +195,18 @@ variable "grafana" {
   }
 }
 
+variable "key_broker" {
+  description = "The key broker (docs/identity.md): enabled puts it on Fargate beside LiteLLM with its policy (infra/broker/policy.yaml), its routes on the public path (infra/broker/public-routes.yaml), its metrics scraped and an empty Secrets Manager secret for its credential, which an operator fills with `python -m llmgw.broker credential` (docs/deployment.md). sweep_interval: seconds between policy re-reads and revocation sweeps; cpu and memory of its task."
+  type = object({
+    enabled        = optional(bool, false)
+    sweep_interval = optional(number, 300)
+    cpu            = optional(number, 256)
+    memory         = optional(number, 512)
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "ecs_exec" {
   description = "ECS Exec on the LiteLLM and Grafana services: the private admin path (SSM port forwarding to a task, docs/security-edge.md) for operators whose IAM allows ecs:ExecuteCommand and ssm:StartSession. false turns it off."
   type        = bool

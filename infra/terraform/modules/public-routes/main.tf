@@ -6,6 +6,8 @@
 #   * ALB: listener rules of at most 3 path patterns each ({param} -> *), with the rule's methods; the ALB adds the
 #     origin-secret header condition (5 condition values per rule, 3 per condition: AWS ELB quotas). ALB globs are
 #     coarser than the regexes (* also spans "/"): WAF is the precise layer, the ALB the second one.
+# A second allowlist (a service of ours beside LiteLLM, e.g. the key broker's infra/broker/public-routes.yaml) is a
+# second instance with its own routes_file and group_prefix: its groups join the WAF's, its ALB rules its own target.
 # No provider: `terraform plan`/`test` of this module run offline (tests/terraform/test_public_routes.py renders
 # it with the real terraform and evaluates the result against every route of the pinned LiteLLM).
 
@@ -42,7 +44,7 @@ locals {
   method_lists = distinct([for r in local.routes : join(",", r.methods)])
   groups = [
     for ms in local.method_lists : {
-      name     = lower(replace(ms, ",", "-"))
+      name     = "${var.group_prefix}${lower(replace(ms, ",", "-"))}"
       methods  = split(",", ms)
       branches = [for i, r in local.routes : local.branches[i] if join(",", r.methods) == ms]
       globs    = [for i, r in local.routes : local.globs[i] if join(",", r.methods) == ms]

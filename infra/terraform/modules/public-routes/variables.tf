@@ -15,3 +15,15 @@ variable "alb_values_per_condition" {
     error_message = "alb_values_per_condition must be between 1 and 3 (ALB: 3 match evaluations per condition)."
   }
 }
+
+variable "group_prefix" {
+  description = "Prefix of the WAF group names (\"\" for LiteLLM's allowlist; e.g. \"broker-\" for a second allowlist whose groups join the same web ACL, where names must be unique)."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^([a-z][a-z0-9]*-)?$", var.group_prefix))
+    error_message = "group_prefix must be empty or lowercase letters and digits ending in a hyphen, e.g. broker-."
+  }
+}

@@ -5,12 +5,13 @@ variable "name" {
 }
 
 variable "secrets" {
-  description = "Secrets to generate: key => prefix prepended to the random value (e.g. \"sk-\" for the LiteLLM master key), length of the random part, and version (bump it to rotate: the value is regenerated and written again)."
+  description = "Secrets to generate: key => prefix prepended to the random value (e.g. \"sk-\" for the LiteLLM master key), length of the random part, and version (bump it to rotate: the value is regenerated and written again). generate = false: the secret is created without a value, for one made elsewhere that an operator puts (aws secretsmanager put-secret-value); prefix, length and version do not apply."
   type = map(object({
     description = string
     prefix      = optional(string, "")
     length      = optional(number, 48)
     version     = optional(number, 1)
+    generate    = optional(bool, true)
   }))
   nullable = false
 

@@ -59,12 +59,14 @@ locals {
   rules_etag  = md5(join(",", [for f in local.rule_files : aws_s3_object.rules[f].source_hash]))
 
   scrape_config = templatefile(var.scrape_template, {
-    scrape_interval = var.scrape_interval
-    static_targets  = []
-    dns_sd_names    = ["${var.litellm.service_discovery_name}.${var.service_discovery_namespace_name}"]
-    dns_sd_port     = var.litellm.port
-    environment     = var.environment
-    broker_targets  = [] # the key broker is not deployed by Terraform yet (issue 17)
+    scrape_interval     = var.scrape_interval
+    static_targets      = []
+    dns_sd_names        = ["${var.litellm.service_discovery_name}.${var.service_discovery_namespace_name}"]
+    dns_sd_port         = var.litellm.port
+    environment         = var.environment
+    broker_dns_sd_names = var.key_broker == null ? [] : ["${var.key_broker.service_discovery_name}.${var.service_discovery_namespace_name}"]
+    broker_port         = var.key_broker == null ? 4020 : var.key_broker.port
+    broker_targets      = []
   })
 
   log_configuration = {
@@ -391,6 +393,28 @@ resource "aws_vpc_security_group_ingress_rule" "litellm_from_vm" {
   ip_protocol                  = "tcp"
   from_port                    = var.litellm.port
   to_port                      = var.litellm.port
+  referenced_security_group_id = module.task.security_group_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "scrape_key_broker" {
+  count = var.key_broker == null ? 0 : 1
+
+  security_group_id            = module.task.security_group_id
+  description                  = "Scrape the key broker"
+  ip_protocol                  = "tcp"
+  from_port                    = var.key_broker.port
+  to_port                      = var.key_broker.port
+  referenced_security_group_id = var.key_broker.security_group_id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "key_broker_from_vm" {
+  count = var.key_broker == null ? 0 : 1
+
+  security_group_id            = var.key_broker.security_group_id
+  description                  = "Metrics scrape from VictoriaMetrics"
+  ip_protocol                  = "tcp"
+  from_port                    = var.key_broker.port
+  to_port                      = var.key_broker.port
   referenced_security_group_id = module.task.security_group_id
 }
 

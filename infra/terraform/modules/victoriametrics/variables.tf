@@ -114,6 +114,16 @@ variable "litellm" {
   nullable = false
 }
 
+variable "key_broker" {
+  description = "The key broker to scrape too (its /metrics, no token: reachable inside the VPC only): Cloud Map service name (one A record per task), port and security group. null: no broker."
+  type = object({
+    service_discovery_name = string
+    port                   = number
+    security_group_id      = string
+  })
+  default = null
+}
+
 variable "retention_period" {
   description = "How long samples are kept (-retentionPeriod: a number of months, or with a unit such as 90d, 1y)."
   type        = string

@@ -129,3 +129,31 @@ run "a_rule_over_the_alb_condition_limits_is_rejected" {
 
   expect_failures = [var.targets]
 }
+
+run "a_disabled_target_gets_no_target_group_and_no_rule" {
+  command = plan
+
+  variables {
+    targets = {
+      litellm = {
+        port              = 4000
+        health_check_path = "/health/liveliness"
+        priority          = 200
+        public_rules      = [{ methods = ["POST"], path_patterns = ["/v1/messages"] }]
+      }
+      broker = {
+        enabled           = false
+        port              = 4020
+        health_check_path = "/broker/healthz"
+        priority          = 100
+        public_rules      = [{ methods = ["POST"], path_patterns = ["/broker/v1/keys"] }]
+        admin             = { priority = 150, path_patterns = ["/broker/*"] }
+      }
+    }
+  }
+
+  assert {
+    condition     = keys(aws_lb_target_group.this) == ["litellm"] && keys(aws_lb_listener_rule.public) == ["litellm/0"] && length(aws_lb_listener_rule.admin) == 0
+    error_message = "enabled = false declares a target without creating its target group or rules."
+  }
+}

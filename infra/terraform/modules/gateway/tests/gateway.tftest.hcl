@@ -105,3 +105,25 @@ run "a_public_grafana_needs_sso" {
 
   expect_failures = [var.grafana]
 }
+
+run "the_key_broker_is_off_by_default" {
+  command = plan
+
+  assert {
+    condition     = output.key_broker == null && length(module.key_broker) == 0
+    error_message = "Without key_broker.enabled there is no broker, no broker route and no broker secret."
+  }
+}
+
+run "the_key_broker_when_enabled" {
+  command = plan
+
+  variables {
+    key_broker = { enabled = true }
+  }
+
+  assert {
+    condition     = length(module.key_broker) == 1 && length(module.broker_routes.waf_groups) == 2
+    error_message = "key_broker.enabled deploys the broker and renders its two public routes (GET config, POST keys)."
+  }
+}

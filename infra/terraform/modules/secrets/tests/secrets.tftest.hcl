@@ -78,6 +78,28 @@ run "values_are_write_only" {
   }
 }
 
+run "a_secret_made_elsewhere_gets_no_value_from_terraform" {
+  command = plan
+
+  variables {
+    secrets = {
+      litellm-master-key = {
+        description = "test master key"
+        prefix      = "sk-"
+      }
+      key-broker-admin-key = {
+        description = "minted by python -m llmgw.broker credential, put by an operator"
+        generate    = false
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.this["key-broker-admin-key"].name == "llmgw-test/key-broker-admin-key" && !contains(keys(aws_secretsmanager_secret_version.this), "key-broker-admin-key") && contains(keys(aws_secretsmanager_secret_version.this), "litellm-master-key")
+    error_message = "generate = false creates the secret and writes no version: the operator puts the value."
+  }
+}
+
 run "short_secrets_are_refused" {
   command = plan
 
