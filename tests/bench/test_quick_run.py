@@ -16,6 +16,7 @@ from llmgw.paths import CONFIG
 pytestmark = pytest.mark.slow
 
 SCENARIOS = {"short", "stream", "mix"}
+CALIBRATION = {"cal-plain-12", "cal-stream-12", "cal-stream-300"}
 TARGETS = {"baseline", "stock", "builtin", "ours", "tuned", "portkey"}
 CANDIDATES = {"builtin", "ours", "tuned", "portkey"}
 QUICK_CONCURRENCY = {1, 4}
@@ -43,7 +44,10 @@ def test_every_point_measured(quick_bench: tuple[CliRun, dict]) -> None:
     _, result = quick_bench
     assert result["kind"] == "bench" and result["plan"]["preset"] == "quick"
     keys = {(p["scenario"], p["target"], p["concurrency"]) for p in result["points"]}
-    assert keys == {(s, t, c) for s in SCENARIOS for t in TARGETS for c in QUICK_CONCURRENCY}
+    top = max(QUICK_CONCURRENCY)
+    assert keys == {(s, t, c) for s in SCENARIOS for t in TARGETS for c in QUICK_CONCURRENCY} | {
+        (s, t, top) for s in CALIBRATION for t in TARGETS - {"baseline"}
+    }  # the sizing model's calibration: gateways only, at the top concurrency
     for p in result["points"]:
         where = (p["scenario"], p["target"], p["concurrency"])
         assert p["requests"] > 0 and p["rps"] > 0 and p["failures"] == 0, (where, p["error_examples"])
@@ -58,6 +62,8 @@ def test_every_point_measured(quick_bench: tuple[CliRun, dict]) -> None:
         else:
             assert p["workers"] == 1
             assert set(p["overhead_ms"]) == {"p50", "p95", "p99"}
+        if p["scenario"] in CALIBRATION:
+            continue
         if p["scenario"] == "short":
             assert p["ttft_ms"] is None
         else:  # streams: time to first token measured, never after the end of the request
@@ -69,8 +75,9 @@ def test_baseline_does_the_same_upstream_work_as_the_gateway(quick_bench: tuple[
     _, result = quick_bench
     for p in result["points"]:
         assert p["upstream_calls_per_request"] == 1.0, p
-    for scenario in SCENARIOS:
+    for scenario in SCENARIOS | CALIBRATION:
         ops = {p["target"]: set(p["upstream_ops"]) for p in result["points"] if p["scenario"] == scenario}
+        ops.setdefault("baseline", ops["stock"])  # calibration: no baseline
         assert ops["baseline"] == ops["stock"] == ops["builtin"] == ops["ours"] == ops["tuned"], (scenario, ops)
         # The peer reached the emulator too, once per request: Converse for both APIs (LiteLLM: InvokeModel for
         # /v1/messages).
@@ -100,7 +107,7 @@ def test_callback_overhead_reported_as_ratios(quick_bench: tuple[CliRun, dict]) 
 def test_every_target_compared_with_stock(quick_bench: tuple[CliRun, dict]) -> None:
     _, result = quick_bench
     section = result["versus_stock"]
-    keys = {(r["scenario"], r["candidate"], r["concurrency"]) for r in section["rows"]}
+    keys = {(r["scenario"], r["candidate"], r["concurrency"]) for r in section["rows"] if r["scenario"] in SCENARIOS}
     assert keys == {(s, t, c) for s in SCENARIOS for t in CANDIDATES for c in QUICK_CONCURRENCY}
     for r in section["rows"]:
         assert r["reference"] == "stock" and r["workers"] == 1
@@ -108,22 +115,26 @@ def test_every_target_compared_with_stock(quick_bench: tuple[CliRun, dict]) -> N
         assert r["rps_per_vcpu_ratio"] == pytest.approx(1 / r["cpu_ratio"], rel=1e-2)
         assert r["cpu_ratio_noise"] is not None and r["cpu_ratio_noise"] >= 0  # two repeats: a range
     assert {(s["scenario"], s["candidate"]) for s in section["summary"]} == {
-        (s, t) for s in SCENARIOS for t in CANDIDATES
+        (s, t) for s in SCENARIOS | CALIBRATION for t in CANDIDATES
     }
     goal = section["tuned_goal"]
     assert goal["scenario"] == "mix" and goal["rps_per_vcpu_ratio"] == 1.5 and isinstance(goal["met"], bool)
 
 
 def test_sizing_model_checked_in_the_same_run(quick_bench: tuple[CliRun, dict]) -> None:
-    """The calibration (short, stream) and the mix it predicts come from the same run, per target."""
+    """The calibration (three uniform Claude Code requests) and the mix it predicts come from the same run, per
+    target, at the same concurrency; the output tokens are what the emulator billed."""
     _, result = quick_bench
     checks = {(c["target"], c["concurrency"]): c for c in result["sizing"]}
-    assert set(checks) == {(t, c) for t in TARGETS - {"baseline"} for c in QUICK_CONCURRENCY}
+    assert set(checks) == {(t, max(QUICK_CONCURRENCY)) for t in TARGETS - {"baseline"}}
     for c in checks.values():
-        tokens = c["calibration_tokens"]
-        assert tokens[0] < c["mix_output_tokens"] < tokens[1], c
-        assert c["predicted_ms"] == pytest.approx(c["base_ms"] + c["ms_per_output_token"] * c["mix_output_tokens"],
-                                                  abs=0.01)  # fmt: skip
+        assert c["calibration_tokens"] == [12, 12, 300], c
+        assert 12 < c["mix_output_tokens"] < 300, c
+        assert c["mix_stream_share"] == result["scenarios"]["mix"]["stream_share"]
+        expected = (
+            c["base_ms"] + c["stream_ms"] * c["mix_stream_share"] + c["ms_per_output_token"] * c["mix_output_tokens"]
+        )
+        assert c["predicted_ms"] == pytest.approx(expected, abs=0.01)
         assert c["error"] == pytest.approx(c["measured_ms"] / c["predicted_ms"] - 1, abs=1e-3)
         assert isinstance(c["within_tolerance"], bool)
 

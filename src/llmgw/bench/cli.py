@@ -153,7 +153,7 @@ def soak_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-every", type=positive_int, help="requests between RSS samples (default 500)")
     p.add_argument("--warmup-requests", type=int, help="requests before the growth slope starts (default 5000)")
     p.add_argument("--recycle", type=_recycle, help="one gateway per value, side by side: off or "
-                   "--max_requests_before_restart N (jitter N/10), e.g. off,10000 (needs --workers >= 2)")  # fmt: skip
+                   "--max_requests_before_restart N (jitter N/2), e.g. off,10000 (needs --workers >= 2)")  # fmt: skip
     p.add_argument("--max-seconds", type=positive_float, help="stop sending after this many seconds")
     p.add_argument("--venv", type=_venv, help="run LiteLLM from this virtualenv instead of .venv")
     _common(p)

@@ -29,6 +29,11 @@ __all__ = [
 
 PORTKEY_SERVER = REPO / ".tools" / "portkey" / "node_modules" / "@portkey-ai" / "gateway" / "build" / "start-server.js"
 PEER_REGION = "us-east-1"
+# With several workers, uvicorn's supervisor pings each worker and kills one that does not answer within 5 s; a
+# worker still importing LiteLLM on a machine shared with other jobs misses that and is restarted forever (seen
+# at load 8 on 2 cores). The harness gives every multi-worker gateway, stock included, a longer ping timeout: it
+# changes nothing on the request path.
+MULTI_WORKER_ARGS = "--timeout_worker_healthcheck 120"
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +104,8 @@ def start_gateway(
     command = STOCK_COMMAND if stock else procfile_commands()["litellm"]
     if stock:
         env = stock_env(env, LITELLM_BASE_ENV)
+    if workers > 1:
+        command = f"{command} {MULTI_WORKER_ARGS}"
     if extra_args:
         command = f"{command} {extra_args}"
     proc = Process(f"litellm-{name}", command, env, log_dir / f"litellm-{name}-{port}.log")

@@ -284,13 +284,17 @@ def build(runner: Runner, machine: dict, finished: float) -> dict:
             name: {"description": s.description, "mean_body_bytes": s.mean_body_bytes, "stream_share": s.stream_share}
             for name, s in runner.scenarios.items()
         },
+        "calibration_scenarios": {
+            name: {"description": s.description, "mean_body_bytes": s.mean_body_bytes, "stream_share": s.stream_share}
+            for name, s in runner.calibration.items()
+        },
         "gateways": runner.gateways,
         "points": points,
         "callback_overhead": {"rows": comparisons, "verdict": verdict(comparisons)},
         "alt_comparison": {"rows": alt_rows, "verdict": verdict(alt_rows)} if alt_rows else None,
         "saturation": saturation(points),
         "versus_stock": {"rows": stock_rows, "summary": stock_summary, "tuned_goal": tuned_verdict(stock_summary)},
-        "sizing": sizing_checks(points),
+        "sizing": sizing_checks(points, runner.scenarios["mix"].stream_share if "mix" in runner.scenarios else None),
     }
 
 
@@ -416,10 +420,10 @@ def versus_table(section: dict | None) -> str:
 def sizing_table(checks: list[dict]) -> str:
     if not checks:
         return ""
-    header = ["target", "w", "conc", "base ms", "ms/out token", "mix tokens/req", "predicted ms", "measured ms",
-              "predicted rps/vCPU", "measured rps/vCPU", "error", "within 15%"]  # fmt: skip
+    header = ["target", "w", "conc", "base ms", "+stream ms", "ms/out token", "mix tokens/req", "predicted ms",
+              "measured ms", "predicted rps/vCPU", "measured rps/vCPU", "error", "within 15%"]  # fmt: skip
     rows = [
-        [c["target"], str(c["workers"]), str(c["concurrency"]), _fmt(c["base_ms"], ".2f"),
+        [c["target"], str(c["workers"]), str(c["concurrency"]), _fmt(c["base_ms"], ".2f"), _fmt(c["stream_ms"], ".2f"),
          _fmt(c["ms_per_output_token"], ".3f"), _fmt(c["mix_output_tokens"], ".1f"), _fmt(c["predicted_ms"], ".2f"),
          _fmt(c["measured_ms"], ".2f"), _fmt(c["predicted_rps_per_vcpu"]), _fmt(c["measured_rps_per_vcpu"]),
          _pct(c["error"]), "yes" if c["within_tolerance"] else "NO"]
@@ -454,8 +458,9 @@ def render(result: dict) -> str:
     if result.get("sizing"):
         parts += [
             "",
-            "Sizing model check: CPU ms per request = base + per output token × tokens, calibrated in this run on "
-            "short (few tokens) and stream (300 tokens), predicting the mix",
+            "Sizing model check: CPU ms per request = base + stream × stream share + per output token × tokens, "
+            "calibrated in this run on uniform Claude Code requests (cal-plain-12, cal-stream-12, cal-stream-300), "
+            "predicting the mix at the same concurrency",
             sizing_table(result["sizing"]),
         ]
     parts += ["", "Saturation (highest rps over the concurrency levels)", saturation_table(result)]

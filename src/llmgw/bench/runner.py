@@ -19,7 +19,7 @@ from llmgw.paths import CONFIG
 from . import procstat
 from .loadgen import Measurement, measure
 from .procs import Emulator, Gateway, run_emulator, run_gateways
-from .scenarios import SCENARIOS, Scenario
+from .scenarios import CALIBRATION, SCENARIOS, Scenario
 from .targets import ALL_TARGETS, BUILTIN, OURS, PEER, STOCK, TUNED, write_configs
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,8 @@ class Plan:
     alt_venv: Path | None = None
     alt_label: str = "alt"
     targets: tuple[str, ...] = ALL_TARGETS
+    calibrate: bool = True
+    """Measure the sizing model's calibration scenarios (llmgw.bench.sizing) when the mix is measured."""
 
     def to_json(self) -> dict[str, object]:
         alt = str(self.alt_venv) if self.alt_venv else None
@@ -127,6 +129,11 @@ class Runner:
         self.run_dir = run_dir
         self.progress = progress
         self.scenarios: dict[str, Scenario] = {name: SCENARIOS[name]() for name in plan.scenarios}
+        self.calibration: dict[str, Scenario] = (
+            {name: factory() for name, factory in CALIBRATION.items()}
+            if plan.calibrate and "mix" in plan.scenarios
+            else {}
+        )
         self.points: dict[tuple[str, str, int | None, int], Accumulated] = {}
         self.gateways: list[dict[str, object]] = []
         self.started = time.time()
@@ -183,10 +190,13 @@ class Runner:
                         "loaded": procstat.loaded_libraries(workers_now[0]) if workers_now else {},
                     }
                 )
-            for scenario in self.scenarios.values():
+            top = [max(self.plan.concurrency)]
+            work = [(s, self.plan.concurrency) for s in self.scenarios.values()]
+            work += [(s, top) for s in self.calibration.values()]  # the sizing model's: at the top concurrency
+            for scenario, levels in work:
                 for gateway in gateways:
                     await self._warm(gateway.url, gateway.auth, scenario, gateway.name)
-                for concurrency in self.plan.concurrency:
+                for concurrency in levels:
                     for repeat in range(self.plan.repeats):
                         order = variants if repeat % 2 == 0 else list(reversed(variants))
                         for variant in order:

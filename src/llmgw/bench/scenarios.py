@@ -274,4 +274,30 @@ def claude_code_mix(pool_size: int = POOL_SIZE, seed: int = 7) -> Scenario:
     )
 
 
+def calibration(stream: bool, output_tokens: int, pool_size: int = POOL_SIZE, seed: int = 11) -> Scenario:
+    """One kind of Claude Code request, repeated (the sizing model's calibration, llmgw.bench.sizing): a Sonnet
+    text answer after a tool result, with the mix's system prompt, tools and a 4-turn history, ``output_tokens``
+    out, streamed or not."""
+    rng = random.Random(seed)
+    tools, system = _tools(), _system()
+    pairs = []
+    for i in range(pool_size):
+        messages = _conversation(rng, i, 4, f"Summarise. [emulator output_tokens={output_tokens}]", False)
+        body = {"max_tokens": 8192, "system": system, "tools": tools, "messages": messages}
+        pairs.append(_messages_pair(body, SONNET, stream=stream))
+    kind = "streamed" if stream else "non-streamed"
+    return Scenario(
+        f"cal-{'stream' if stream else 'plain'}-{output_tokens}",
+        f"calibration: {kind} Claude Code /v1/messages text answer, {output_tokens} output tokens",
+        *map(list, zip(*pairs, strict=True)),
+    )
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {"short": short_chat, "stream": long_stream, "mix": claude_code_mix}
+CALIBRATION_TOKENS = (12, 300)
+CALIBRATION: dict[str, Callable[[], Scenario]] = {
+    "cal-plain-12": lambda: calibration(False, 12),
+    "cal-stream-12": lambda: calibration(True, 12),
+    "cal-stream-300": lambda: calibration(True, 300),
+}
+"""The sizing model's calibration scenarios: base cost, the extra of a stream, the cost per output token."""

@@ -4,11 +4,12 @@ after the warm-up, and over the second half of the run alone (Python's memory ri
 then steps: the second-half slope is the steady-state figure).
 
 With ``recycle`` several gateways run side by side, one per worker-recycling setting (``None`` = off, N =
-``--max_requests_before_restart N`` with a jitter of N/10 so that the workers of a task do not restart
-together), each driven by its own closed-loop clients, so that the machine's drift hits them alike. Recycling
-needs a supervisor (uvicorn restarts a worker that exits), i.e. at least 2 workers. Per gateway: MB per 100,000
-requests (slope of the workers' summed RSS), worker restarts seen (a worker pid replaced), and what the
-restarts cost: requests/s and p99 latency of the sample intervals with a restart against the others.
+``--max_requests_before_restart N`` with a jitter of N/2 so that the workers of a task do not restart together: a
+replacement worker takes 10–180 s to start, and with a jitter of N/10 both workers of a task were down at once in a
+trial run), each driven by its own closed-loop clients, so that the machine's drift hits them alike. Recycling needs
+a supervisor (uvicorn restarts a worker that exits), i.e. at least 2 workers. Per gateway: MB per 100,000 requests
+(slope of the workers' summed RSS), worker restarts seen (a worker pid replaced), and what the restarts cost:
+requests/s and p99 latency of the sample intervals with a restart against the others.
 The run is bounded in requests and in time (``max_seconds``): whichever comes first.
 """
 
@@ -65,7 +66,7 @@ class SoakPlan:
 def recycle_args(recycle: int | None) -> str:
     if recycle is None:
         return ""
-    return f"--max_requests_before_restart {recycle} --max_requests_before_restart_jitter {max(1, recycle // 10)}"
+    return f"--max_requests_before_restart {recycle} --max_requests_before_restart_jitter {max(1, recycle // 2)}"
 
 
 def gateway_name(recycle: int | None) -> str:
