@@ -22,6 +22,8 @@ BAD_USAGE = [
     (["soak", "--requests", "100", "--warmup-requests", "100"], "--warmup-requests must be >= 0 and below --requests"),
     (["soak", "--full"], "unrecognized arguments: --full"),
     (["--targets", "stock,nope"], "unknown target(s) ['nope']"),
+    (["--config", "/nonexistent.yaml"], "cannot read the config /nonexistent.yaml"),
+    (["--config", "infra/litellm/models.yaml"], "is not a LiteLLM config with a model_list"),
     (["--alt-label", "tuned", "--alt-venv", ".venv"], "--alt-label 'tuned' is taken"),
     (["soak", "--quick", "--long"], "not allowed with argument"),
     (["soak", "--recycle", "off,50"], "--recycle takes 'off' or request counts >= 100, got '50'"),

@@ -22,13 +22,15 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from llmgw.bench import chaos, loadgen, machine, plot, report, soak
 from llmgw.bench.procs import LaunchError
 from llmgw.bench.runner import Plan, Runner
 from llmgw.bench.scenarios import SCENARIOS
 from llmgw.bench.targets import ALL_TARGETS
 from llmgw.cli_types import positive_float, positive_int
-from llmgw.paths import REPO
+from llmgw.paths import CONFIG, REPO
 
 DEFAULT_OUT = REPO / "bench-results"
 
@@ -97,6 +99,17 @@ def _recycle(text: str) -> list[int | None]:
     return values
 
 
+def _config(text: str) -> Path:
+    path = Path(text).resolve()
+    try:
+        loaded = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read the config {path}: {exc}") from None
+    if not isinstance(loaded, dict) or not loaded.get("model_list"):
+        raise argparse.ArgumentTypeError(f"{path} is not a LiteLLM config with a model_list")
+    return path
+
+
 def _venv(text: str) -> Path:
     path = Path(text).resolve()
     if not (path / "bin" / "litellm").exists():
@@ -128,6 +141,8 @@ def bench_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-requests", type=positive_int, help="cap of measured requests per point and repeat")
     p.add_argument("--repeats", type=positive_int, help="measurements per point, alternating the variant order")
     p.add_argument("--gateway-warmup", type=positive_int, help="requests per scenario sent to a fresh gateway")
+    p.add_argument("--config", type=_config, help="the gateway config the targets are derived from (tuned = this "
+                   "file; default infra/litellm/config.yaml)")  # fmt: skip
     p.add_argument("--targets", type=_targets, help=f"comma list of {', '.join(ALL_TARGETS)} (default: all)")
     p.add_argument("--alt-venv", type=_venv, help="also run our config with LiteLLM from this virtualenv "
                    "(e.g. one with httptools) and compare it with the default one in the same run")  # fmt: skip
@@ -236,7 +251,7 @@ def run_bench(argv: list[str]) -> int:
         scenarios=v["scenarios"], concurrency=v["concurrency"], workers=v["workers"], warmup_s=v["warmup"],
         duration_s=v["duration"], max_requests=v["max_requests"], repeats=v["repeats"],
         gateway_warmup_requests=v["gateway_warmup"], alt_venv=args.alt_venv, alt_label=args.alt_label,
-        targets=args.targets or ALL_TARGETS,
+        targets=args.targets or ALL_TARGETS, config=args.config or CONFIG,
     )  # fmt: skip
     out = _out_dir(args.out, "bench")
     _logging(args.quiet)

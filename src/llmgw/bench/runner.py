@@ -56,12 +56,14 @@ class Plan:
     alt_venv: Path | None = None
     alt_label: str = "alt"
     targets: tuple[str, ...] = ALL_TARGETS
+    config: Path = CONFIG
+    """The shipped config every target is derived from (tuned = this file)."""
     calibrate: bool = True
     """Measure the sizing model's calibration scenarios (llmgw.bench.sizing) when the mix is measured."""
 
     def to_json(self) -> dict[str, object]:
         alt = str(self.alt_venv) if self.alt_venv else None
-        return {**self.__dict__, "alt_venv": alt, "targets": list(self.targets)}
+        return {**self.__dict__, "alt_venv": alt, "targets": list(self.targets), "config": str(self.config)}
 
 
 @dataclass
@@ -140,7 +142,7 @@ class Runner:
 
     def variants(self, workers: int) -> list[Variant]:
         """The targets of one worker-count group; the peer (one Node process) joins the first group only."""
-        configs = write_configs(self.run_dir)
+        configs = write_configs(self.run_dir, self.plan.config)
         variants = [Variant(name, configs[name], stock=name == STOCK) for name in self.plan.targets if name in configs]
         if self.plan.alt_venv is not None:
             variants.append(Variant(self.plan.alt_label, CONFIG, self.plan.alt_venv / "bin"))

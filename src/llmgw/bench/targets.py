@@ -30,6 +30,9 @@ LITELLM_TARGETS = (STOCK, BUILTIN, OURS, TUNED)
 ALL_TARGETS = (*LITELLM_TARGETS, PEER)
 BUILTIN_CALLBACK = "prometheus"
 OUR_CALLBACK_PREFIX = "llmgw_callbacks."
+# Callbacks that are tuning levers rather than features (issue 18's tuned profile): left out of ``ours``, the
+# deployment before tuning.
+TUNING_CALLBACKS = ("llmgw_callbacks.gc_tuning.",)
 
 # The stock image's command (its ENTRYPOINT is `litellm`): none of the server options the Procfile may add.
 STOCK_COMMAND = (
@@ -67,7 +70,7 @@ def builtin_config(config: dict) -> dict:
 
 def ours_config(config: dict) -> dict:
     result = copy.deepcopy(config)
-    ours = [c for c in _callbacks(config) if c.startswith(OUR_CALLBACK_PREFIX)]
+    ours = [c for c in _callbacks(config) if c.startswith(OUR_CALLBACK_PREFIX) and not c.startswith(TUNING_CALLBACKS)]
     result.setdefault("litellm_settings", {})["callbacks"] = [BUILTIN_CALLBACK, *ours]
     return result
 
