@@ -85,6 +85,8 @@ def _num(value: float | None) -> float:
 
 
 def soak_png(result: dict, path: Path) -> Path:
+    if len(result.get("gateways") or []) > 1:
+        return _soak_gateways_png(result, path)
     fig, ax = plt.subplots(figsize=(9, 5))
     for worker in result["workers"]:
         xs = [s["requests"] for s in result["samples"]]
@@ -114,3 +116,27 @@ def _growth(worker: dict) -> str:
     if total is None:
         return "growth -"
     return f"{total:+.1f} MB/10k after warm-up, {late:+.1f} in 2nd half" if late is not None else f"{total:+.1f} MB/10k"
+
+
+def _soak_gateways_png(result: dict, path: Path) -> Path:
+    """Several gateways side by side (worker recycling settings): the workers' summed RSS of each, restarts marked."""
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for gateway in result["gateways"]:
+        xs = [s["requests"] for s in gateway["samples"]]
+        (line,) = ax.plot(xs, [s["workers_mb"] for s in gateway["samples"]], marker=".",
+                          label=f"{gateway['name']} ({gateway['growth_mb_per_100k']:+.1f} MB/100k, "
+                          f"{gateway['restarts']} restarts)")  # fmt: skip
+        for s in gateway["samples"]:
+            if s["restarts"]:
+                ax.axvline(s["requests"], color=line.get_color(), linestyle=":", linewidth=0.8)
+    ax.axvline(result["plan"]["warmup_requests"], color="grey", linewidth=0.8)
+    ax.set_xlabel("requests served by each gateway")
+    ax.set_ylabel("RSS of the workers, summed (MB)")
+    plan = result["plan"]
+    ax.set_title(f"Soak: {plan['scenario']}, {plan['workers']} workers per gateway (dotted: a restart)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
