@@ -46,11 +46,11 @@ fmt: ## format Python and Terraform
 	@.venv/bin/ruff check --fix .
 	@terraform fmt -recursive infra/terraform
 
-bench: ## benchmark: emulator baseline vs gateway with built-in vs our callbacks (prints a table, writes a PNG)
-	@tools/bootstrap.sh python
+bench: ## benchmark: emulator baseline vs stock, builtin, ours, tuned and the Portkey peer (prints a table, writes a PNG)
+	@tools/bootstrap.sh python node
 	@$(PY) scripts/bench.py $(ARGS)
 
-soak: ## memory soak: RSS of each worker over tens of thousands of requests
+soak: ## memory soak: RSS of each worker over tens of thousands of requests (ARGS=--long: 200k, worker recycling)
 	@tools/bootstrap.sh python
 	@$(PY) scripts/bench.py soak $(ARGS)
 

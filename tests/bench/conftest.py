@@ -52,3 +52,14 @@ def quick_soak(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliRun, dict]:
     assert run.returncode == 0, f"bench soak --quick failed ({run.returncode}):\n{run.stderr[-4000:]}"
     directory = run.result_dir("soak")
     return run, json.loads((directory / "soak.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def recycling_soak(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliRun, dict]:
+    """Two 2-worker gateways side by side: worker recycling off, and after 100 requests (jitter 50)."""
+    out = tmp_path_factory.mktemp("soak-recycle")
+    run = run_cli("soak", "--workers", "2", "--concurrency", "4", "--requests", "360", "--sample-every", "20",
+                  "--warmup-requests", "40", "--recycle", "off,100", "--max-seconds", "420", out_dir=out,
+                  timeout=780)  # fmt: skip
+    assert run.returncode == 0, f"bench soak --recycle failed ({run.returncode}):\n{run.stderr[-4000:]}"
+    return run, json.loads((run.result_dir("soak") / "soak.json").read_text())

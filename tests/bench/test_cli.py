@@ -21,6 +21,15 @@ BAD_USAGE = [
     (["soak", "--requests", "0"], "argument --requests: must be > 0: '0'"),
     (["soak", "--requests", "100", "--warmup-requests", "100"], "--warmup-requests must be >= 0 and below --requests"),
     (["soak", "--full"], "unrecognized arguments: --full"),
+    (["--targets", "stock,nope"], "unknown target(s) ['nope']"),
+    (["--config", "/nonexistent.yaml"], "cannot read the config /nonexistent.yaml"),
+    (["--config", "infra/litellm/models.yaml"], "is not a LiteLLM config with a model_list"),
+    (["--alt-label", "tuned", "--alt-venv", ".venv"], "--alt-label 'tuned' is taken"),
+    (["soak", "--quick", "--long"], "not allowed with argument"),
+    (["soak", "--recycle", "off,50"], "--recycle takes 'off' or request counts >= 100, got '50'"),
+    (["soak", "--recycle", "off,off"], "--recycle needs distinct values"),
+    (["soak", "--quick", "--recycle", "off,1000"], "--recycle needs --workers 2 or more"),
+    (["soak", "--max-seconds", "0"], "argument --max-seconds: must be > 0: '0'"),
 ]
 
 

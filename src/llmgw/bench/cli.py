@@ -1,8 +1,10 @@
-"""Benchmark the gateway against the Bedrock emulator: baseline (straight to the emulator) vs LiteLLM with
-built-in callbacks only vs LiteLLM with our callbacks, side by side in one run.
+"""Benchmark the gateway against the Bedrock emulator: baseline (straight to the emulator), the stock proxy with
+our model list, LiteLLM with built-in callbacks only, with ours, the tuned profile as shipped, and the peer
+(Portkey's gateway), side by side in one run (llmgw.bench.targets).
 
-    scripts/bench.py [--quick | --full] [--scenarios short,stream,mix] [--concurrency 1,16] [--workers 1,2] ...
-    scripts/bench.py soak [--quick] [--requests 30000] [--workers 2] ...
+    scripts/bench.py [--quick | --full] [--scenarios short,stream,mix] [--concurrency 1,16] [--workers 1,2]
+                     [--targets stock,builtin,ours,tuned,portkey] ...
+    scripts/bench.py soak [--quick | --long] [--requests 30000] [--workers 2] [--recycle off,10000] ...
     scripts/bench.py chaos [--quick] [--requests 240] [--clients 8] ...   (make chaos: the fault matrix)
 
 Everything runs on free loopback ports and is stopped at the end. Results go to bench-results/<time>/
@@ -20,12 +22,15 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from llmgw.bench import chaos, loadgen, machine, plot, report, soak
 from llmgw.bench.procs import LaunchError
 from llmgw.bench.runner import Plan, Runner
 from llmgw.bench.scenarios import SCENARIOS
+from llmgw.bench.targets import ALL_TARGETS
 from llmgw.cli_types import positive_float, positive_int
-from llmgw.paths import REPO
+from llmgw.paths import CONFIG, REPO
 
 DEFAULT_OUT = REPO / "bench-results"
 
@@ -46,7 +51,12 @@ SOAK_PRESETS: dict[str, dict[str, object]] = {
                 "sample_every": 500, "warmup_requests": 5000},
     "quick": {"scenarios": ["short", "mix"], "workers": 1, "concurrency": 4, "requests": 200,
               "sample_every": 20, "warmup_requests": 40},
+    # --long: 200k requests through the tuned profile (the shipped config), recycling off vs 10,000 side by side,
+    # 2 workers (recycling needs uvicorn's supervisor); at most 3 hours, whichever comes first
+    "long": {"scenarios": ["short", "mix"], "workers": 2, "concurrency": 8, "requests": 200_000,
+             "sample_every": 2000, "warmup_requests": 20_000, "recycle": [None, 10_000], "max_seconds": 3 * 3600.0},
 }  # fmt: skip
+SOAK_DEFAULTS = {"recycle": [None], "max_seconds": None}
 
 
 def _int_list(text: str, name: str, low: int, high: int) -> list[int]:
@@ -67,6 +77,39 @@ def _scenarios(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _targets(text: str) -> tuple[str, ...]:
+    names = [v.strip() for v in text.split(",") if v.strip()]
+    unknown = [n for n in names if n not in ALL_TARGETS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"unknown target(s) {unknown or text!r}; known: {', '.join(ALL_TARGETS)}")
+    return tuple(t for t in ALL_TARGETS if t in names)
+
+
+def _recycle(text: str) -> list[int | None]:
+    values: list[int | None] = []
+    for item in (v.strip() for v in text.split(",") if v.strip()):
+        if item == "off":
+            values.append(None)
+        elif item.isdigit() and int(item) >= 100:
+            values.append(int(item))
+        else:
+            raise argparse.ArgumentTypeError(f"--recycle takes 'off' or request counts >= 100, got {item!r}")
+    if not values or len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"--recycle needs distinct values, e.g. off,10000; got {text!r}")
+    return values
+
+
+def _config(text: str) -> Path:
+    path = Path(text).resolve()
+    try:
+        loaded = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read the config {path}: {exc}") from None
+    if not isinstance(loaded, dict) or not loaded.get("model_list"):
+        raise argparse.ArgumentTypeError(f"{path} is not a LiteLLM config with a model_list")
+    return path
+
+
 def _venv(text: str) -> Path:
     path = Path(text).resolve()
     if not (path / "bin" / "litellm").exists():
@@ -83,8 +126,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def bench_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="bench.py",
-        description="Gateway benchmark: emulator baseline vs LiteLLM with built-in callbacks vs with ours, "
-        "side by side in one run (subcommand `soak` for the memory soak: bench.py soak --help).",
+        description="Gateway benchmark: emulator baseline vs the stock proxy vs LiteLLM with built-in callbacks vs "
+        "with ours vs the tuned profile vs Portkey's gateway, side by side in one run (subcommand `soak` for the "
+        "memory soak: bench.py soak --help).",
     )
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="smoke run with tiny counts (about a minute)")
@@ -97,6 +141,9 @@ def bench_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-requests", type=positive_int, help="cap of measured requests per point and repeat")
     p.add_argument("--repeats", type=positive_int, help="measurements per point, alternating the variant order")
     p.add_argument("--gateway-warmup", type=positive_int, help="requests per scenario sent to a fresh gateway")
+    p.add_argument("--config", type=_config, help="the gateway config the targets are derived from (tuned = this "
+                   "file; default infra/litellm/config.yaml)")  # fmt: skip
+    p.add_argument("--targets", type=_targets, help=f"comma list of {', '.join(ALL_TARGETS)} (default: all)")
     p.add_argument("--alt-venv", type=_venv, help="also run our config with LiteLLM from this virtualenv "
                    "(e.g. one with httptools) and compare it with the default one in the same run")  # fmt: skip
     p.add_argument("--alt-label", default="alt", help="name of the --alt-venv variant (default: alt)")
@@ -110,13 +157,19 @@ def soak_parser() -> argparse.ArgumentParser:
         description="Memory soak: RSS of each LiteLLM worker (repo config, our callbacks) over tens of thousands of "
         "requests; reports growth per 10,000 requests.",
     )
-    p.add_argument("--quick", action="store_true", help="smoke run: a few hundred requests, 1 worker")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="smoke run: a few hundred requests, 1 worker")
+    size.add_argument("--long", action="store_true", help="200,000 requests, recycling off vs 10,000 side by side, "
+                      "2 workers, at most 3 hours")  # fmt: skip
     p.add_argument("--scenarios", type=_scenarios, help="requests to interleave (default short,mix)")
     p.add_argument("--workers", type=lambda t: _int_list(t, "--workers", 1, 16)[0], help="LiteLLM --num_workers")
     p.add_argument("--concurrency", type=positive_int, help="closed-loop clients (default 8)")
     p.add_argument("--requests", type=positive_int, help="requests to send (default 20000)")
     p.add_argument("--sample-every", type=positive_int, help="requests between RSS samples (default 500)")
     p.add_argument("--warmup-requests", type=int, help="requests before the growth slope starts (default 5000)")
+    p.add_argument("--recycle", type=_recycle, help="one gateway per value, side by side: off or "
+                   "--max_requests_before_restart N (jitter N/2), e.g. off,10000 (needs --workers >= 2)")  # fmt: skip
+    p.add_argument("--max-seconds", type=positive_float, help="stop sending after this many seconds")
     p.add_argument("--venv", type=_venv, help="run LiteLLM from this virtualenv instead of .venv")
     _common(p)
     return p
@@ -160,9 +213,12 @@ def run_chaos(argv: list[str]) -> int:
     return 0 if chaos.passed(summary) else 1
 
 
-def _resolve(args: argparse.Namespace, presets: dict[str, dict[str, object]]) -> dict[str, object]:
+def _resolve(
+    args: argparse.Namespace, presets: dict[str, dict[str, object]], defaults: dict[str, object] | None = None
+) -> dict[str, object]:
     preset = "quick" if args.quick else "full" if getattr(args, "full", False) else "default"
-    values = dict(presets[preset])
+    preset = "long" if getattr(args, "long", False) else preset
+    values = {**(defaults or {}), **presets[preset]}
     for key in values:
         given = getattr(args, key, None)
         if given is not None:
@@ -189,12 +245,13 @@ def run_bench(argv: list[str]) -> int:
     parser = bench_parser()
     args = parser.parse_args(argv)
     v = _resolve(args, PRESETS)
-    if args.alt_label in ("baseline", "builtin", "ours"):
+    if args.alt_label in ("baseline", *ALL_TARGETS):
         parser.error(f"--alt-label {args.alt_label!r} is taken by a built-in variant")
     plan = Plan(
         scenarios=v["scenarios"], concurrency=v["concurrency"], workers=v["workers"], warmup_s=v["warmup"],
         duration_s=v["duration"], max_requests=v["max_requests"], repeats=v["repeats"],
         gateway_warmup_requests=v["gateway_warmup"], alt_venv=args.alt_venv, alt_label=args.alt_label,
+        targets=args.targets or ALL_TARGETS, config=args.config or CONFIG,
     )  # fmt: skip
     out = _out_dir(args.out, "bench")
     _logging(args.quiet)
@@ -227,13 +284,17 @@ def run_bench(argv: list[str]) -> int:
 
 
 def run_soak(argv: list[str]) -> int:
-    args = soak_parser().parse_args(argv)
-    v = _resolve(args, SOAK_PRESETS)
+    parser = soak_parser()
+    args = parser.parse_args(argv)
+    v = _resolve(args, SOAK_PRESETS, SOAK_DEFAULTS)
     if v["warmup_requests"] < 0 or v["warmup_requests"] >= v["requests"]:
-        soak_parser().error("--warmup-requests must be >= 0 and below --requests")
+        parser.error("--warmup-requests must be >= 0 and below --requests")
+    if any(r is not None for r in v["recycle"]) and v["workers"] < 2:
+        parser.error("--recycle needs --workers 2 or more: with one worker uvicorn has no supervisor to restart it")
     plan = soak.SoakPlan(
         scenarios=v["scenarios"], workers=v["workers"], concurrency=v["concurrency"], requests=v["requests"],
         sample_every=v["sample_every"], warmup_requests=v["warmup_requests"], venv=args.venv,
+        recycle=tuple(v["recycle"]), max_seconds=v["max_seconds"],
     )  # fmt: skip
     out = _out_dir(args.out, "soak")
     _logging(args.quiet)
@@ -252,7 +313,7 @@ def run_soak(argv: list[str]) -> int:
     paths[1].write_text(json.dumps(result, indent=2) + "\n")
     plot.soak_png(result, paths[2])
     _emit(args, result, text, paths)
-    return 0 if result["failures"] < result["samples"][-1]["requests"] else 1
+    return 0 if all(g["failures"] < g["samples"][-1]["requests"] for g in result["gateways"]) else 1
 
 
 def _logging(quiet: bool) -> None:

@@ -91,7 +91,7 @@ async def send(
 ) -> Sample:
     start = time.perf_counter()
     ttft: float | None = None
-    all_headers = {**headers, **dict(request.headers)}
+    all_headers = {"Content-Type": "application/json", **headers, **dict(request.headers)}  # what every client sends
     if close:
         all_headers["Connection"] = "close"
     try:

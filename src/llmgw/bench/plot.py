@@ -9,7 +9,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-STYLE = {"baseline": ("black", "o"), "builtin": ("tab:blue", "s"), "ours": ("tab:orange", "^")}
+STYLE = {
+    "baseline": ("black", "o"),
+    "stock": ("tab:grey", "v"),
+    "builtin": ("tab:blue", "s"),
+    "ours": ("tab:orange", "^"),
+    "tuned": ("tab:red", "*"),
+    "portkey": ("tab:purple", "P"),
+}
 
 
 def _series(points: list[dict], scenario: str) -> dict[str, list[dict]]:
@@ -57,11 +64,15 @@ def bench_png(result: dict, path: Path) -> Path:
         rps_ax.set_ylim(bottom=0)
         cpu_ax.set_ylim(bottom=0)
         lat_ax.legend(fontsize=7)
-    verdict = result["callback_overhead"]["verdict"]
+    summary = {(s["scenario"], s["candidate"]): s for s in (result.get("versus_stock") or {}).get("summary", [])}
+    ratios = ", ".join(
+        f"{name}/stock {summary[('mix', name)]['rps_per_vcpu_ratio']:.2f}×"
+        for name in ("builtin", "ours", "tuned", "portkey")
+        if ("mix", name) in summary and summary[("mix", name)]["rps_per_vcpu_ratio"] is not None
+    )
     fig.suptitle(
-        f"LiteLLM gateway vs emulator baseline, {result['machine']['nproc']} CPUs — our callbacks vs built-in only: "
-        f"median rps {_pct(verdict['median_rps_change'])}, p50 {_pct(verdict['median_p50_change'])}, "
-        f"CPU/request {_pct(verdict['median_cpu_change'])}"
+        f"Gateways vs emulator baseline, {result['machine']['nproc']} CPUs — Claude Code mix, requests/s per vCPU: "
+        f"{ratios or '-'}"
     )
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -74,6 +85,8 @@ def _num(value: float | None) -> float:
 
 
 def soak_png(result: dict, path: Path) -> Path:
+    if len(result.get("gateways") or []) > 1:
+        return _soak_gateways_png(result, path)
     fig, ax = plt.subplots(figsize=(9, 5))
     for worker in result["workers"]:
         xs = [s["requests"] for s in result["samples"]]
@@ -103,3 +116,27 @@ def _growth(worker: dict) -> str:
     if total is None:
         return "growth -"
     return f"{total:+.1f} MB/10k after warm-up, {late:+.1f} in 2nd half" if late is not None else f"{total:+.1f} MB/10k"
+
+
+def _soak_gateways_png(result: dict, path: Path) -> Path:
+    """Several gateways side by side (worker recycling settings): the workers' summed RSS of each, restarts marked."""
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for gateway in result["gateways"]:
+        xs = [s["requests"] for s in gateway["samples"]]
+        (line,) = ax.plot(xs, [s["workers_mb"] for s in gateway["samples"]], marker=".",
+                          label=f"{gateway['name']} ({gateway['growth_mb_per_100k']:+.1f} MB/100k, "
+                          f"{gateway['restarts']} restarts)")  # fmt: skip
+        for s in gateway["samples"]:
+            if s["restarts"]:
+                ax.axvline(s["requests"], color=line.get_color(), linestyle=":", linewidth=0.8)
+    ax.axvline(result["plan"]["warmup_requests"], color="grey", linewidth=0.8)
+    ax.set_xlabel("requests served by each gateway")
+    ax.set_ylabel("RSS of the workers, summed (MB)")
+    plan = result["plan"]
+    ax.set_title(f"Soak: {plan['scenario']}, {plan['workers']} workers per gateway (dotted: a restart)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

@@ -15,12 +15,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmgw.paths import CONFIG
-from llmgw.stack.env import procfile_commands
+from llmgw.paths import CONFIG, REPO
+from llmgw.stack.env import LITELLM_BASE_ENV, procfile_commands
 from llmgw.stack.procs import LaunchError, Process, free_port, gateway_env, http_ok, new_master_key, procfile_process
 from llmgw.stack.procs import base_env as clean_env
 
-__all__ = ["Emulator", "Gateway", "LaunchError", "run_emulator", "run_gateways", "start_gateway", "wait_gateway"]
+from .targets import STOCK_COMMAND, stock_env
+
+__all__ = [
+    "Emulator", "Gateway", "LaunchError", "run_emulator", "run_gateways", "start_gateway", "start_peer",
+    "wait_gateway",
+]  # fmt: skip
+
+PORTKEY_SERVER = REPO / ".tools" / "portkey" / "node_modules" / "@portkey-ai" / "gateway" / "build" / "start-server.js"
+PEER_REGION = "us-east-1"
+# With several workers, uvicorn's supervisor pings each worker and kills one that does not answer within 5 s; a
+# worker still importing LiteLLM on a machine shared with other jobs misses that and is restarted forever (seen
+# at load 8 on 2 cores). The harness gives every multi-worker gateway, stock included, a longer ping timeout: it
+# changes nothing on the request path.
+MULTI_WORKER_ARGS = "--timeout_worker_healthcheck 120"
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +64,14 @@ class Gateway:
     venv_bin: Path | None = None
     started: float = 0.0
     ready_s: float | None = None
+    headers: dict[str, str] | None = None
+    """Request headers instead of the master key (the peer: provider, custom host, AWS credentials)."""
+    ready_path: str = "/health/readiness"
+    extra_args: str = ""
 
     @property
     def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.master_key}"}
+        return self.headers if self.headers is not None else {"Authorization": f"Bearer {self.master_key}"}
 
 
 def start_gateway(
@@ -65,9 +82,16 @@ def start_gateway(
     config: Path = CONFIG,
     workers: int = 1,
     venv_bin: Path | None = None,
+    stock: bool = False,
+    extra_args: str = "",
+    kind: str = "litellm",
 ) -> Gateway:
     """Start the real LiteLLM proxy (Procfile ``litellm``) without waiting for it; ``venv_bin`` puts another
-    virtualenv's ``litellm`` first on PATH (e.g. a throwaway venv with httptools)."""
+    virtualenv's ``litellm`` first on PATH (e.g. a throwaway venv with httptools). ``stock``: the image's plain
+    command and environment instead of ours (llmgw.bench.targets); ``extra_args`` are appended to the command
+    (e.g. ``--max_requests_before_restart 10000``); ``kind="portkey"`` starts the peer instead (start_peer)."""
+    if kind == "portkey":
+        return start_peer(log_dir, emulator_url, name=name)
     port = free_port()
     master_key = new_master_key()
     multiproc_dir = log_dir / f"prometheus-multiproc-{name}-{port}"
@@ -77,7 +101,14 @@ def start_gateway(
     )
     if venv_bin is not None:
         env["PATH"] = f"{venv_bin}{os.pathsep}{env['PATH']}"
-    proc = Process(f"litellm-{name}", procfile_commands()["litellm"], env, log_dir / f"litellm-{name}-{port}.log")
+    command = STOCK_COMMAND if stock else procfile_commands()["litellm"]
+    if stock:
+        env = stock_env(env, LITELLM_BASE_ENV)
+    if workers > 1:
+        command = f"{command} {MULTI_WORKER_ARGS}"
+    if extra_args:
+        command = f"{command} {extra_args}"
+    proc = Process(f"litellm-{name}", command, env, log_dir / f"litellm-{name}-{port}.log")
     proc.start()
     return Gateway(
         name=name,
@@ -88,11 +119,35 @@ def start_gateway(
         process=proc,
         venv_bin=venv_bin,
         started=time.monotonic(),
+        extra_args=extra_args,
     )
 
 
-def wait_gateway(gateway: Gateway, timeout: float = 180.0) -> None:
-    gateway.process.wait_ready(lambda: http_ok(f"{gateway.url}/health/readiness"), timeout=timeout)
+def start_peer(log_dir: Path, emulator_url: str, *, name: str = "portkey") -> Gateway:
+    """Portkey's gateway (Node, one process) on a free port, without waiting for it. Requests name the Bedrock
+    provider and the emulator as its custom host in headers (Gateway.auth), with dummy AWS credentials."""
+    if not PORTKEY_SERVER.is_file():
+        raise LaunchError(f"Portkey's gateway is not installed ({PORTKEY_SERVER}): run tools/bootstrap.sh node")
+    port = free_port()
+    env = clean_env(NODE_ENV="production")
+    command = f'exec node "{PORTKEY_SERVER}" --port={port} --headless'
+    proc = Process(f"peer-{name}", command, env, log_dir / f"peer-{name}-{port}.log")
+    proc.start()
+    headers = {
+        "x-portkey-provider": "bedrock",
+        "x-portkey-custom-host": emulator_url,
+        "x-portkey-aws-access-key-id": "emulator",
+        "x-portkey-aws-secret-access-key": "emulator",
+        "x-portkey-aws-region": PEER_REGION,
+    }
+    return Gateway(
+        name=name, url=f"http://127.0.0.1:{port}", master_key="", workers=1, config=PORTKEY_SERVER, process=proc,
+        started=time.monotonic(), headers=headers, ready_path="/",
+    )  # fmt: skip
+
+
+def wait_gateway(gateway: Gateway, timeout: float = 300.0) -> None:
+    gateway.process.wait_ready(lambda: http_ok(f"{gateway.url}{gateway.ready_path}"), timeout=timeout)
     # uvicorn answers as soon as the first worker is up: wait until every worker process exists.
     from .procstat import worker_pids
 

@@ -48,6 +48,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime = fields 14, 15
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time of ``root``'s live tree plus that of the children ``root`` has reaped (workers that exited and
+    were replaced: their time moves into the parent's cutime/cstime)."""
+    try:
+        stat = Path(f"/proc/{root}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        reaped = (int(fields[13]) + int(fields[14])) / CLK_TCK  # cutime, cstime = fields 16, 17
+    except OSError:
+        reaped = 0.0
+    return sum(cpu_seconds(p) for p in tree(root)) + reaped
+
+
 def rss_bytes(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -6,11 +6,14 @@ import math
 import statistics
 from collections.abc import Iterable
 
-from .runner import BASELINE, BUILTIN, MB, OURS, Accumulated, Runner
+from .runner import BASELINE, MB, Accumulated, Runner
+from .sizing import sizing_checks
 from .stats import ratio, summary_ms
+from .targets import BUILTIN, OURS, PEER, STOCK, TUNED
 
 GOAL = 0.02  # our callbacks: under 2 % on requests/s and p50 against built-in callbacks only
-SCHEMA_VERSION = 1
+TUNED_GOAL = {"scenario": "mix", "rps_per_vcpu_ratio": 1.5, "cpu_ratio": 2 / 3}  # issue 18: tuned vs stock
+SCHEMA_VERSION = 2
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
@@ -47,6 +50,9 @@ def _point(scenario: str, target: str, workers: int | None, concurrency: int, ac
         "worker_cpu_share": _shares(acc.worker_cpu_s),
         "upstream_ops": dict(sorted(acc.upstream_ops.items())),
         "upstream_calls_per_request": _round(sum(acc.upstream_ops.values()) / acc.sent, 4) if acc.sent else None,
+        "output_tokens_per_request": _round(acc.output_tokens / acc.upstream_requests, 2)
+        if acc.upstream_requests
+        else None,
         "repeats": acc.repeats,
     }
 
@@ -119,6 +125,93 @@ def compare(points: list[dict], candidate: str, reference: str) -> list[dict]:
     return rows
 
 
+def _pairs(ref: dict, cand: dict, key: str) -> list[float]:
+    """cand / ref per repeat (repeat i of both was measured back to back: A B .. B A)."""
+    return [
+        c[key] / r[key]
+        for r, c in zip(ref["repeats"], cand["repeats"], strict=False)
+        if r.get(key) and c.get(key) is not None
+    ]
+
+
+def _half_range(values: list[float]) -> float | None:
+    return (max(values) - min(values)) / 2 if len(values) >= 2 else None
+
+
+def versus(points: list[dict], candidate: str, reference: str = STOCK) -> list[dict]:
+    """Per (scenario, workers, concurrency): candidate / reference as ratios (1.5 = 1.5×), with their noise: half
+    the range of the same ratio computed repeat by repeat (± that is what two measurements disagree by).
+    ``rps_per_vcpu`` = requests per second of server CPU (1000 / CPU ms per request), what a dedicated vCPU serves
+    at saturation; ``rps`` = requests/s at that concurrency on this shared machine."""
+    index = {(p["scenario"], p["target"], p["workers"], p["concurrency"]): p for p in points}
+    rows = []
+    for (scenario, target, workers, concurrency), ref in index.items():
+        cand = index.get((scenario, candidate, workers, concurrency))
+        if target != reference or cand is None or not ref["cpu_s_per_1k"] or not cand["cpu_s_per_1k"]:
+            continue
+        cpu = _pairs(ref, cand, "cpu_s_per_1k")
+        rps = _pairs(ref, cand, "rps")
+        rows.append(
+            {
+                "scenario": scenario,
+                "workers": workers,
+                "concurrency": concurrency,
+                "candidate": candidate,
+                "reference": reference,
+                "cpu_ms": [ref["cpu_s_per_1k"], cand["cpu_s_per_1k"]],
+                "cpu_ratio": _round(cand["cpu_s_per_1k"] / ref["cpu_s_per_1k"], 3),
+                "cpu_ratio_noise": _round(_half_range(cpu), 3),
+                "rps_per_vcpu": [_round(1000 / ref["cpu_s_per_1k"], 1), _round(1000 / cand["cpu_s_per_1k"], 1)],
+                "rps_per_vcpu_ratio": _round(ref["cpu_s_per_1k"] / cand["cpu_s_per_1k"], 3),
+                "rps_per_vcpu_ratio_noise": _round(_half_range([1 / x for x in cpu if x]), 3),
+                "rps": [ref["rps"], cand["rps"]],
+                "rps_ratio": _round(cand["rps"] / ref["rps"], 3) if ref["rps"] else None,
+                "rps_ratio_noise": _round(_half_range(rps), 3),
+                "p50_ms": [ref["latency_ms"]["p50"], cand["latency_ms"]["p50"]],
+                "p50_ratio": _round(cand["latency_ms"]["p50"] / ref["latency_ms"]["p50"], 3)
+                if ref["latency_ms"]["p50"] and cand["latency_ms"]["p50"]
+                else None,
+            }
+        )
+    return rows
+
+
+def versus_summary(rows: list[dict]) -> list[dict]:
+    """Per (scenario, candidate, workers): the median ratio over the concurrency levels and the largest noise."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["scenario"], r["candidate"], r["workers"]), []).append(r)
+    summary = []
+    for (scenario, candidate, workers), group in groups.items():
+        entry: dict = {"scenario": scenario, "candidate": candidate, "workers": workers, "points": len(group)}
+        for key in ("rps_per_vcpu_ratio", "cpu_ratio", "rps_ratio"):
+            entry[key] = _median(r[key] for r in group)
+            noises = [r[f"{key}_noise"] for r in group if r[f"{key}_noise"] is not None]
+            entry[f"{key}_noise"] = _round(max(noises), 3) if noises else None
+        summary.append(entry)
+    return summary
+
+
+def tuned_verdict(summary: list[dict]) -> dict | None:
+    """Issue 18's goal on the Claude Code mix: tuned ≥ 1.5× stock's requests/s per vCPU, ≤ 2/3 of its CPU."""
+    rows = [s for s in summary if s["candidate"] == TUNED and s["scenario"] == TUNED_GOAL["scenario"]]
+    if not rows:
+        return None
+    row = min(rows, key=lambda s: s["workers"] or 0)
+    return {
+        **TUNED_GOAL,
+        "workers": row["workers"],
+        "measured_rps_per_vcpu_ratio": row["rps_per_vcpu_ratio"],
+        "measured_cpu_ratio": row["cpu_ratio"],
+        "noise": row["cpu_ratio_noise"],
+        "met": bool(
+            row["rps_per_vcpu_ratio"] is not None
+            and row["rps_per_vcpu_ratio"] >= TUNED_GOAL["rps_per_vcpu_ratio"]
+            and row["cpu_ratio"] <= TUNED_GOAL["cpu_ratio"]
+        ),
+    }
+
+
 def _median(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return _round(statistics.median(present), 4) if present else None
@@ -174,6 +267,11 @@ def build(runner: Runner, machine: dict, finished: float) -> dict:
     _add_overheads(points)
     comparisons = compare(points, OURS, BUILTIN)
     alt_rows = compare(points, runner.plan.alt_label, OURS) if runner.plan.alt_venv else []
+    candidates = [t for t in (BUILTIN, OURS, TUNED, PEER) if t in runner.plan.targets]
+    if runner.plan.alt_venv:
+        candidates.append(runner.plan.alt_label)
+    stock_rows = [row for c in candidates for row in versus(points, c, STOCK)]
+    stock_summary = versus_summary(stock_rows)
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "bench",
@@ -186,11 +284,17 @@ def build(runner: Runner, machine: dict, finished: float) -> dict:
             name: {"description": s.description, "mean_body_bytes": s.mean_body_bytes, "stream_share": s.stream_share}
             for name, s in runner.scenarios.items()
         },
+        "calibration_scenarios": {
+            name: {"description": s.description, "mean_body_bytes": s.mean_body_bytes, "stream_share": s.stream_share}
+            for name, s in runner.calibration.items()
+        },
         "gateways": runner.gateways,
         "points": points,
         "callback_overhead": {"rows": comparisons, "verdict": verdict(comparisons)},
         "alt_comparison": {"rows": alt_rows, "verdict": verdict(alt_rows)} if alt_rows else None,
         "saturation": saturation(points),
+        "versus_stock": {"rows": stock_rows, "summary": stock_summary, "tuned_goal": tuned_verdict(stock_summary)},
+        "sizing": sizing_checks(points, runner.scenarios["mix"].stream_share if "mix" in runner.scenarios else None),
     }
 
 
@@ -274,6 +378,60 @@ def saturation_table(result: dict) -> str:
     return _table(header, rows)
 
 
+def _x(value: float | None, noise: float | None = None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}×" + (f" ±{noise:.2f}" if noise is not None else "")
+
+
+def versus_table(section: dict | None) -> str:
+    if not section or not section["rows"]:
+        return ""
+    header = ["scenario", "vs", "w", "conc", "cpu ms ref", "cpu ms new", "rps/vCPU ref", "rps/vCPU new",
+              "rps/vCPU ratio", "cpu ratio", "rps ref", "rps new", "rps ratio", "p50 ratio"]  # fmt: skip
+    rows = [
+        [r["scenario"], f"{r['candidate']}/{r['reference']}", str(r["workers"]), str(r["concurrency"]),
+         _fmt(r["cpu_ms"][0], ".2f"), _fmt(r["cpu_ms"][1], ".2f"), _fmt(r["rps_per_vcpu"][0]),
+         _fmt(r["rps_per_vcpu"][1]), _x(r["rps_per_vcpu_ratio"], r["rps_per_vcpu_ratio_noise"]),
+         _x(r["cpu_ratio"], r["cpu_ratio_noise"]), _fmt(r["rps"][0]), _fmt(r["rps"][1]),
+         _x(r["rps_ratio"], r["rps_ratio_noise"]), _x(r["p50_ratio"])]
+        for r in section["rows"]
+    ]  # fmt: skip
+    summary_header = ["scenario", "vs", "w", "points", "rps/vCPU ratio", "cpu ratio", "rps ratio"]
+    summary_rows = [
+        [s["scenario"], f"{s['candidate']}/stock", str(s["workers"]), str(s["points"]),
+         _x(s["rps_per_vcpu_ratio"], s["rps_per_vcpu_ratio_noise"]), _x(s["cpu_ratio"], s["cpu_ratio_noise"]),
+         _x(s["rps_ratio"], s["rps_ratio_noise"])]
+        for s in section["summary"]
+    ]  # fmt: skip
+    text = _table(header, rows) + "\n\nMedian over the concurrency levels (± the largest noise of those points)\n"
+    text += _table(summary_header, summary_rows)
+    goal = section.get("tuned_goal")
+    if goal:
+        text += (
+            f"\ngoal ({goal['scenario']}, {goal['workers']} worker(s)): tuned ≥ {goal['rps_per_vcpu_ratio']}× stock's "
+            f"requests/s per vCPU and ≤ {goal['cpu_ratio']:.2f}× its CPU per request: measured "
+            f"{_x(goal['measured_rps_per_vcpu_ratio'])} and {_x(goal['measured_cpu_ratio'], goal['noise'])}: "
+            f"{'met' if goal['met'] else 'NOT met'}"
+        )
+    return text
+
+
+def sizing_table(checks: list[dict]) -> str:
+    if not checks:
+        return ""
+    header = ["target", "w", "conc", "base ms", "+stream ms", "ms/out token", "mix tokens/req", "predicted ms",
+              "measured ms", "predicted rps/vCPU", "measured rps/vCPU", "error", "within 15%"]  # fmt: skip
+    rows = [
+        [c["target"], str(c["workers"]), str(c["concurrency"]), _fmt(c["base_ms"], ".2f"), _fmt(c["stream_ms"], ".2f"),
+         _fmt(c["ms_per_output_token"], ".3f"), _fmt(c["mix_output_tokens"], ".1f"), _fmt(c["predicted_ms"], ".2f"),
+         _fmt(c["measured_ms"], ".2f"), _fmt(c["predicted_rps_per_vcpu"]), _fmt(c["measured_rps_per_vcpu"]),
+         _pct(c["error"]), "yes" if c["within_tolerance"] else "NO"]
+        for c in checks
+    ]  # fmt: skip
+    return _table(header, rows)
+
+
 def render(result: dict) -> str:
     m = result["machine"]
     parts = [
@@ -290,5 +448,20 @@ def render(result: dict) -> str:
     ]
     if result.get("alt_comparison"):
         parts += ["", f"{result['plan']['alt_label']} vs ours (same run)", comparison_table(result["alt_comparison"])]
+    if result.get("versus_stock") and result["versus_stock"]["rows"]:
+        parts += [
+            "",
+            "Versus stock (same run, alternating order; rps/vCPU = 1000 / CPU ms per request; ± = half the range of "
+            "the ratio repeat by repeat)",
+            versus_table(result["versus_stock"]),
+        ]
+    if result.get("sizing"):
+        parts += [
+            "",
+            "Sizing model check: CPU ms per request = base + stream × stream share + per output token × tokens, "
+            "calibrated in this run on uniform Claude Code requests (cal-plain-12, cal-stream-12, cal-stream-300), "
+            "predicting the mix at the same concurrency",
+            sizing_table(result["sizing"]),
+        ]
     parts += ["", "Saturation (highest rps over the concurrency levels)", saturation_table(result)]
     return "\n".join(parts) + "\n"

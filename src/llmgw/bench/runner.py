@@ -1,6 +1,7 @@
 """The benchmark run: one emulator, the baseline (straight to the emulator), then for each worker count the
-gateway variants started side by side and measured in alternating order (A B B A ...) so that drift and
-neighbours' load hit every variant alike."""
+gateway variants (llmgw.bench.targets: stock, builtin, ours, tuned, and the peer in the first group) started side
+by side and measured in alternating order (A B C D D C B A ...) so that drift and neighbours' load hit every
+variant alike."""
 
 from __future__ import annotations
 
@@ -13,20 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from llmgw.paths import CONFIG
 
 from . import procstat
 from .loadgen import Measurement, measure
 from .procs import Emulator, Gateway, run_emulator, run_gateways
-from .scenarios import SCENARIOS, Scenario
+from .scenarios import CALIBRATION, SCENARIOS, Scenario
+from .targets import ALL_TARGETS, BUILTIN, OURS, PEER, STOCK, TUNED, write_configs
 
 log = logging.getLogger(__name__)
 
 BASELINE = "baseline"
-BUILTIN = "builtin"
-OURS = "ours"
+__all__ = ["BASELINE", "BUILTIN", "OURS", "PEER", "STOCK", "TUNED", "Plan", "Runner", "Variant"]
 MB = 1024 * 1024
 ERROR_EXAMPLES = 3
 WARM_S = 4.0  # a fresh gateway's warm-up per scenario: at most this long (or gateway_warmup requests)
@@ -40,6 +39,8 @@ class Variant:
     name: str
     config: Path
     venv_bin: Path | None = None
+    stock: bool = False
+    kind: str = "litellm"
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,15 @@ class Plan:
     gateway_warmup_requests: int
     alt_venv: Path | None = None
     alt_label: str = "alt"
+    targets: tuple[str, ...] = ALL_TARGETS
+    config: Path = CONFIG
+    """The shipped config every target is derived from (tuned = this file)."""
+    calibrate: bool = True
+    """Measure the sizing model's calibration scenarios (llmgw.bench.sizing) when the mix is measured."""
 
     def to_json(self) -> dict[str, object]:
-        return {**self.__dict__, "alt_venv": str(self.alt_venv) if self.alt_venv else None}
+        alt = str(self.alt_venv) if self.alt_venv else None
+        return {**self.__dict__, "alt_venv": alt, "targets": list(self.targets), "config": str(self.config)}
 
 
 @dataclass
@@ -74,6 +81,8 @@ class Accumulated:
     client_cpu_s: float = 0.0
     sent: int = 0
     upstream_ops: Counter = field(default_factory=Counter)
+    upstream_requests: int = 0
+    output_tokens: int = 0
     rss_workers: dict[int, int] = field(default_factory=dict)
     worker_cpu_s: dict[int, float] = field(default_factory=dict)
     rss_supervisor: int | None = None
@@ -81,18 +90,16 @@ class Accumulated:
     repeats: list[dict[str, float | None]] = field(default_factory=list)
 
 
-def builtin_only_config(directory: Path) -> Path:
-    """A copy of the repo config with LiteLLM's built-in callbacks only (``callbacks: ["prometheus"]``)."""
-    config = yaml.safe_load(CONFIG.read_text())
-    config["litellm_settings"]["callbacks"] = ["prometheus"]
-    path = directory / "config-builtin-only.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
-
-
 def emulator_ops(emulator: Emulator) -> Counter:
+    return emulator_counts(emulator)[0]
+
+
+def emulator_counts(emulator: Emulator) -> tuple[Counter, int, int]:
+    """Operations the emulator served so far, requests in all, output tokens it billed."""
     with urllib.request.urlopen(f"{emulator.url}/emulator/requests", timeout=10) as response:
-        return Counter(json.loads(response.read()).get("by_operation", {}))
+        data = json.loads(response.read())
+    billed = data.get("billed") or {}
+    return Counter(data.get("by_operation", {})), int(data.get("total", 0)), int(billed.get("output_tokens", 0))
 
 
 class CpuWindow:
@@ -124,14 +131,23 @@ class Runner:
         self.run_dir = run_dir
         self.progress = progress
         self.scenarios: dict[str, Scenario] = {name: SCENARIOS[name]() for name in plan.scenarios}
+        self.calibration: dict[str, Scenario] = (
+            {name: factory() for name, factory in CALIBRATION.items()}
+            if plan.calibrate and "mix" in plan.scenarios
+            else {}
+        )
         self.points: dict[tuple[str, str, int | None, int], Accumulated] = {}
         self.gateways: list[dict[str, object]] = []
         self.started = time.time()
 
-    def variants(self) -> list[Variant]:
-        variants = [Variant(BUILTIN, builtin_only_config(self.run_dir)), Variant(OURS, CONFIG)]
+    def variants(self, workers: int) -> list[Variant]:
+        """The targets of one worker-count group; the peer (one Node process) joins the first group only."""
+        configs = write_configs(self.run_dir, self.plan.config)
+        variants = [Variant(name, configs[name], stock=name == STOCK) for name in self.plan.targets if name in configs]
         if self.plan.alt_venv is not None:
             variants.append(Variant(self.plan.alt_label, CONFIG, self.plan.alt_venv / "bin"))
+        if PEER in self.plan.targets and workers == self.plan.workers[0]:
+            variants.append(Variant(PEER, configs[TUNED], kind="portkey"))
         return variants
 
     async def run(self) -> None:
@@ -150,8 +166,12 @@ class Runner:
                                     emulator.process.pid)  # fmt: skip
 
     async def _gateways(self, emulator: Emulator, workers: int) -> None:
-        variants = self.variants()
-        specs = [{"name": v.name, "config": v.config, "workers": workers, "venv_bin": v.venv_bin} for v in variants]
+        variants = self.variants(workers)
+        specs = [
+            {"name": v.name, "config": v.config, "workers": workers, "venv_bin": v.venv_bin, "stock": v.stock,
+             "kind": v.kind}
+            for v in variants
+        ]  # fmt: skip
         self.progress(
             f"starting {len(variants)} gateways with {workers} worker(s): {', '.join(v.name for v in variants)}"
         )
@@ -162,6 +182,9 @@ class Runner:
                 self.gateways.append(
                     {
                         "name": g.name,
+                        "kind": "portkey" if g.name == PEER else "litellm",
+                        "stock": g.name == STOCK,
+                        "extra_args": g.extra_args,
                         "workers": g.workers,
                         "config": str(g.config),
                         "venv_bin": str(g.venv_bin) if g.venv_bin else None,
@@ -169,16 +192,19 @@ class Runner:
                         "loaded": procstat.loaded_libraries(workers_now[0]) if workers_now else {},
                     }
                 )
-            for scenario in self.scenarios.values():
+            top = [max(self.plan.concurrency)]
+            work = [(s, self.plan.concurrency) for s in self.scenarios.values()]
+            work += [(s, top) for s in self.calibration.values()]  # the sizing model's: at the top concurrency
+            for scenario, levels in work:
                 for gateway in gateways:
                     await self._warm(gateway.url, gateway.auth, scenario, gateway.name)
-                for concurrency in self.plan.concurrency:
+                for concurrency in levels:
                     for repeat in range(self.plan.repeats):
                         order = variants if repeat % 2 == 0 else list(reversed(variants))
                         for variant in order:
                             gateway = by_name[variant.name]
-                            await self._measure(emulator, gateway.url, gateway.auth, scenario, gateway.name, workers,
-                                                concurrency, gateway.process.pid)  # fmt: skip
+                            await self._measure(emulator, gateway.url, gateway.auth, scenario, gateway.name,
+                                                gateway.workers, concurrency, gateway.process.pid)  # fmt: skip
 
     async def _warm(self, url: str, headers: dict[str, str], scenario: Scenario, target: str) -> None:
         """Load code paths, connection pools and the emulator's prompt cache before anything is measured."""
@@ -203,7 +229,7 @@ class Runner:
         key = (scenario.name, target, workers, concurrency)
         acc = self.points.setdefault(key, Accumulated())
         cpu = CpuWindow(server_pid, emulator.process.pid)
-        ops_before = emulator_ops(emulator)
+        ops_before, total_before, tokens_before = emulator_counts(emulator)
         result: Measurement = await measure(
             url,
             headers,
@@ -216,7 +242,10 @@ class Runner:
             on_window=cpu,
             offset=len(acc.repeats) * 7,
         )
-        acc.upstream_ops.update(emulator_ops(emulator) - ops_before)
+        ops_after, total_after, tokens_after = emulator_counts(emulator)
+        acc.upstream_ops.update(ops_after - ops_before)
+        acc.upstream_requests += total_after - total_before
+        acc.output_tokens += tokens_after - tokens_before
         ok = [s for s in result.samples if s.ok]
         acc.latencies.extend(s.end - s.start for s in ok)
         acc.ttfts.extend(s.ttft for s in ok if s.ttft is not None)

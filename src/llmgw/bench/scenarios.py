@@ -8,10 +8,15 @@ ask the upstream for exactly the same work.
 * ``mix``    — Claude-Code-like ``POST /v1/messages``: a cached system prompt and tool definitions
   (``cache_control``), a growing tool-use conversation, 80 % Sonnet (mostly streamed, tool calls and text
   answers) and 20 % small Haiku calls ↔ InvokeModel / InvokeModelWithResponseStream with the same Anthropic body.
+
+The peer (Portkey's gateway, its Bedrock provider) gets the gateway's requests with the Bedrock inference-profile
+id as ``model``: it has no model list or aliases of its own. It sends both APIs to Converse / ConverseStream
+(LiteLLM sends ``/v1/messages`` to InvokeModel): the difference the report states.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections.abc import Callable
@@ -31,6 +36,7 @@ HAIKU = _model("claude-haiku-4-5", "claude-haiku-4-5-20251001")
 SONNET = _model("claude-sonnet-4-5", "claude-sonnet-4-5-20250929")
 ANTHROPIC_VERSION_BEDROCK = "bedrock-2023-05-31"
 POOL_SIZE = 64
+PEER = "portkey"  # llmgw.bench.targets.PEER
 
 # Stream kinds: how the client finds the first token (time to first token) in the response bytes.
 OPENAI_SSE = "openai-sse"
@@ -48,7 +54,7 @@ class Request:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -56,7 +62,20 @@ class Scenario:
     baseline: list[Request]
 
     def pool(self, target: str) -> list[Request]:
+        if target == PEER:
+            return self.peer
         return self.baseline if target == "baseline" else self.gateway
+
+    @functools.cached_property
+    def peer(self) -> list[Request]:
+        """The gateway's requests as the peer takes them: ``model`` = the Bedrock inference-profile id."""
+        ids = {key: model[2] for model in (HAIKU, SONNET) for key in model[:2]}
+        requests = []
+        for r in self.gateway:
+            body = json.loads(r.body)
+            body["model"] = ids[body["model"]]
+            requests.append(Request(r.path, _dump(body), r.stream, r.headers))
+        return requests
 
     @property
     def mean_body_bytes(self) -> int:
@@ -255,4 +274,30 @@ def claude_code_mix(pool_size: int = POOL_SIZE, seed: int = 7) -> Scenario:
     )
 
 
+def calibration(stream: bool, output_tokens: int, pool_size: int = POOL_SIZE, seed: int = 11) -> Scenario:
+    """One kind of Claude Code request, repeated (the sizing model's calibration, llmgw.bench.sizing): a Sonnet
+    text answer after a tool result, with the mix's system prompt, tools and a 4-turn history, ``output_tokens``
+    out, streamed or not."""
+    rng = random.Random(seed)
+    tools, system = _tools(), _system()
+    pairs = []
+    for i in range(pool_size):
+        messages = _conversation(rng, i, 4, f"Summarise. [emulator output_tokens={output_tokens}]", False)
+        body = {"max_tokens": 8192, "system": system, "tools": tools, "messages": messages}
+        pairs.append(_messages_pair(body, SONNET, stream=stream))
+    kind = "streamed" if stream else "non-streamed"
+    return Scenario(
+        f"cal-{'stream' if stream else 'plain'}-{output_tokens}",
+        f"calibration: {kind} Claude Code /v1/messages text answer, {output_tokens} output tokens",
+        *map(list, zip(*pairs, strict=True)),
+    )
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {"short": short_chat, "stream": long_stream, "mix": claude_code_mix}
+CALIBRATION_TOKENS = (12, 300)
+CALIBRATION: dict[str, Callable[[], Scenario]] = {
+    "cal-plain-12": lambda: calibration(False, 12),
+    "cal-stream-12": lambda: calibration(True, 12),
+    "cal-stream-300": lambda: calibration(True, 300),
+}
+"""The sizing model's calibration scenarios: base cost, the extra of a stream, the cost per output token."""

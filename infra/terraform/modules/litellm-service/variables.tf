@@ -147,7 +147,7 @@ variable "bedrock_policy_json" {
 }
 
 variable "cpu" {
-  description = "Task vCPU units (1024 = 1 vCPU). LiteLLM serves ~90 requests/s per vCPU-bound worker."
+  description = "Task vCPU units (1024 = 1 vCPU). A worker is CPU-bound: one vCPU serves 1000 / (CPU ms per request) requests/s, e.g. ~27-40 Claude Code requests/s; calibrate with make bench (sizing model, docs/performance.md)."
   type        = number
   default     = 2048
   nullable    = false
@@ -159,7 +159,7 @@ variable "cpu" {
 }
 
 variable "memory" {
-  description = "Task memory in MiB (measured: ~400-550 MB per worker plus ~300 MB for the supervisor, docs/performance.md)."
+  description = "Task memory in MiB (measured: ~390-550 MB per worker plus ~300 MB for the supervisor, ~1.3 GB for 2 workers; 4096 is also Fargate's smallest size for 2 vCPU; docs/performance.md)."
   type        = number
   default     = 4096
   nullable    = false
@@ -171,7 +171,7 @@ variable "memory" {
 }
 
 variable "workers_per_task" {
-  description = "Uvicorn workers per task (--num_workers); one per vCPU is a good start (see docs/performance.md)."
+  description = "Uvicorn workers per task (--num_workers): one per vCPU (cpu / 1024), a worker saturates one core (docs/performance.md)."
   type        = number
   default     = 2
   nullable    = false
@@ -190,7 +190,7 @@ variable "desired_count" {
 }
 
 variable "autoscaling" {
-  description = "Task count bounds and target-tracking targets: average CPU percent, and in-flight requests per task (requests per second x average response time, from the ALB's metrics)."
+  description = "Task count bounds and target-tracking targets: average CPU percent (60: room for the sizing model's 15-20 % error and for bursts while a task starts; a 2-vCPU task then serves ~29 Claude Code requests/s on the reference machine, docs/performance.md), and in-flight requests per task (requests per second x average response time, from the ALB's metrics)."
   type = object({
     min_capacity       = optional(number, 2)
     max_capacity       = optional(number, 10)
