@@ -361,7 +361,8 @@ async def run(args: argparse.Namespace) -> int:
         cpu, rps = statistics.median(g.cpu_ms), statistics.median(g.rps)
         rounds = ", ".join(f"{c:.1f}" for c in g.cpu_ms)
         print(
-            f"| `{g.name}` | {cpu:.1f} ({rounds}) | {rps:.1f} | {cpu / ref_cpu:.2f}× | {rps / ref_rps:.2f}× | {g.failures} |"
+            f"| `{g.name}` | {cpu:.1f} ({rounds}) | {rps:.1f} | {cpu / ref_cpu:.2f}× | {rps / ref_rps:.2f}× "
+            f"| {g.failures} |"
         )
     return 0
 
