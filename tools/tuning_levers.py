@@ -29,8 +29,6 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
 from llmgw.bench import procstat
 from llmgw.bench.loadgen import measure
 from llmgw.bench.procs import run_emulator
