@@ -244,6 +244,18 @@ def _check_references(nodes: list[Node], variables: Mapping[str, Value], bound: 
 # --- The scrape config --------------------------------------------------------------------------------------
 
 
+def _check_targets(targets: Sequence[str], flag: str) -> None:
+    for target in targets:
+        if not TARGET.match(target) or not 1 <= int(target.rsplit(":", 1)[1]) <= 65535:
+            raise ValueError(f"{flag} {target!r} is not host:port")
+
+
+def _check_dns_names(names: Sequence[str], flag: str) -> None:
+    for name in names:
+        if not DNS_NAME.match(name):
+            raise ValueError(f"{flag} {name!r} is not a DNS name")
+
+
 def scrape_variables(
     static_targets: Sequence[str],
     dns_sd_names: Sequence[str],
@@ -255,20 +267,12 @@ def scrape_variables(
     broker_port: int = 4020,
 ) -> dict[str, Value]:
     """The template's variables (the contract with Terraform), validated."""
-    for name in broker_dns_sd_names:
-        if not DNS_NAME.match(name):
-            raise ValueError(f"--broker-dns-sd-name {name!r} is not a DNS name")
+    _check_dns_names(broker_dns_sd_names, "--broker-dns-sd-name")
     if not 1 <= broker_port <= 65535:
         raise ValueError(f"--broker-port {broker_port} is not a TCP port")
-    for target in static_targets:
-        if not TARGET.match(target) or not 1 <= int(target.rsplit(":", 1)[1]) <= 65535:
-            raise ValueError(f"--static-target {target!r} is not host:port")
-    for name in dns_sd_names:
-        if not DNS_NAME.match(name):
-            raise ValueError(f"--dns-sd-name {name!r} is not a DNS name")
-    for target in broker_targets:
-        if not TARGET.match(target) or not 1 <= int(target.rsplit(":", 1)[1]) <= 65535:
-            raise ValueError(f"--broker-target {target!r} is not host:port")
+    _check_targets(static_targets, "--static-target")
+    _check_dns_names(dns_sd_names, "--dns-sd-name")
+    _check_targets(broker_targets, "--broker-target")
     if broker_targets and broker_dns_sd_names:
         raise ValueError("give the key broker's --broker-target or its --broker-dns-sd-name, not both")
     if not static_targets and not dns_sd_names:
