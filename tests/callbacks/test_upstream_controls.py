@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import litellm
 import pytest
+import yaml
 
 from llmgw import catalogue
+from llmgw.paths import REPO
 from llmgw_callbacks import upstream_controls
+
+CONFIG = REPO / "infra/litellm/config.yaml"
 
 
 def test_a_default_tier_is_removed_and_anything_else_refused() -> None:
@@ -34,15 +38,31 @@ def test_litellms_own_blocklist_does_not_already_cover_them() -> None:
     assert not set(upstream_controls.REFUSED) & set(_BANNED_REQUEST_BODY_PARAMS)
 
 
-def test_no_model_of_the_catalogue_has_a_priced_priority_or_flex_tier() -> None:
-    """The refusal of service tiers rests on this: LiteLLM's cost map prices no tier but the default for any model
-    the gateway serves. The day it prices one, this fails, and the catalogue can offer that tier as a model
-    setting (with its price) instead of refusing it."""
+def _priced_tiers() -> dict[str, list[str]]:
     cat = catalogue.load()
     priced = {}
     for model in cat.models:
         entry = litellm.model_cost[cat.profile_id(model)]
-        tiered = sorted(k for k in entry if k.endswith(("_priority", "_flex")))
+        tiered = sorted(k for k, v in entry.items() if k.endswith(("_priority", "_flex")) and v is not None)
         if tiered:
             priced[model.name] = tiered
-    assert priced == {}
+    return priced
+
+
+def test_no_model_of_the_catalogue_has_a_priced_priority_or_flex_tier() -> None:
+    """The refusal of service tiers rests on this: LiteLLM's cost map prices no tier but the default for any model
+    the gateway serves. The day it prices one, this fails, and the catalogue can offer that tier as a model
+    setting (with its price) instead of refusing it."""
+    assert _priced_tiers() == {}
+
+
+def test_the_fact_holds_after_the_router_registers_the_deployments() -> None:
+    """The proxy builds a Router at startup, and the Router registers every deployment's model info into
+    ``litellm.model_cost``, adding each tier key with the value None. Those keys carry no price. (The first
+    version of the test above counted keys, not prices, and failed in CI whenever a Router had been built
+    earlier in the same process.)"""
+    litellm.Router(model_list=yaml.safe_load(CONFIG.read_text())["model_list"])
+    cat = catalogue.load()
+    entry = litellm.model_cost[cat.profile_id(cat.models[0])]
+    assert "input_cost_per_token_priority" in entry and entry["input_cost_per_token_priority"] is None
+    assert _priced_tiers() == {}
