@@ -9,8 +9,13 @@ export LITELLM_VERSION
 
 PY := .venv/bin/python
 PYTEST_ARGS ?=
+# Test workers. Each runs whole groups (--dist loadfile; tests/conftest.py's scheduler), so a
+# module's processes start once. The suite mostly waits on the processes it starts, so more workers than cores pays
+# off (docs/testing.md has the measurements).
+TEST_WORKERS ?= 4
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: help deps up down config test lint fmt bench soak chaos lock clean
+.PHONY: help deps up down config test test-fast lint fmt bench soak chaos lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,7 +36,11 @@ config: ## render infra/litellm/config.yaml's models from infra/litellm/models.y
 	@$(PY) tools/render_gateway_config.py
 
 test: deps ## run every test against the real proxy, emulator, VictoriaMetrics, promtool, checkov
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+test-fast: ## the edit loop: every test not marked slow, on the same workers (Python deps only; run make deps once)
+	@tools/bootstrap.sh python
+	@$(PY) -m pytest $(PYTEST_PARALLEL) -m "not slow" $(PYTEST_ARGS)
 
 lint: ## ruff, yamllint, shellcheck, terraform fmt
 	@tools/bootstrap.sh python system

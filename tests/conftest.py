@@ -65,3 +65,43 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
     VictoriaMetrics and vmalert on free ports. Yields a LocalStack (gateway_url, master_key, victoriametrics_url...)."""
     with run_local_stack(tmp_path_factory.mktemp("local-stack")) as stack:
         yield stack
+
+
+# --- Parallel runs (make test: pytest-xdist, --dist loadfile) --------------------------------------------------------
+# Each worker runs whole files, so a module's fixtures start once. The files below share one session stack (the
+# observability stack: two gateways, VictoriaMetrics, vmalert, Alertmanager, traffic), so they run on one worker and
+# that stack starts once per run, not once per worker. (pytest-xdist's own --dist loadgroup cannot do this here: it
+# renames items through Node._nodeid, which pytest 9 no longer has, so it silently falls back to --dist load.)
+ONE_WORKER_FILES = {
+    "metrics_stack": (
+        "tests/observability/test_alerts.py",
+        "tests/observability/test_dashboards_live.py",
+        "tests/observability/test_scrape_live.py",
+    ),
+}
+_SCOPE_OF_FILE = {file: stack for stack, files in ONE_WORKER_FILES.items() for file in files}
+
+
+def worker_scope(nodeid: str) -> str:
+    """The unit a worker runs whole: the file, or the shared stack its file uses."""
+    file = nodeid.split("::", 1)[0]
+    return _SCOPE_OF_FILE.get(file, file)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_scope(nodeid)
+
+    return FileScheduling(config, log)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files holding a test marked slow first: workers take files in collection order, so the long ones start at once
+    and the short ones fill the gaps (else the run ends on one worker's long tail)."""
+    slow = {worker_scope(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: worker_scope(item.nodeid) not in slow)  # stable: each file keeps its own order
