@@ -9,8 +9,8 @@ export LITELLM_VERSION
 
 PY := .venv/bin/python
 PYTEST_ARGS ?=
-# Test workers. Each runs whole groups (--dist loadfile; tests/conftest.py's scheduler), so a
-# module's processes start once. The suite mostly waits on the processes it starts, so more workers than cores pays
+# Test workers. Each runs whole files (--dist loadfile, with tests/conftest.py's scheduler), so a module's processes
+# start once. The suite mostly waits on the processes it starts, so more workers than cores pays
 # off (docs/testing.md has the measurements).
 TEST_WORKERS ?= 4
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
