@@ -8,10 +8,8 @@ import pytest
 import yaml
 
 from llmgw import catalogue
-from llmgw.paths import REPO
+from llmgw.paths import CONFIG
 from llmgw_callbacks import upstream_controls
-
-CONFIG = REPO / "infra/litellm/config.yaml"
 
 
 def test_a_default_tier_is_removed_and_anything_else_refused() -> None:
