@@ -33,6 +33,7 @@ from llmgw.bench import procstat
 from llmgw.bench.loadgen import measure
 from llmgw.bench.procs import run_emulator
 from llmgw.bench.scenarios import SCENARIOS
+from llmgw.bench.targets import TUNING_SETTINGS
 from llmgw.paths import CONFIG
 from llmgw.stack.env import procfile_commands
 from llmgw.stack.procs import Process, free_port, gateway_env, http_ok, new_master_key
@@ -73,19 +74,14 @@ def base_ours(_: argparse.Namespace) -> Spec:
     config = _shipped()
     ls = config["litellm_settings"]
     ls["callbacks"] = ["prometheus", *OUR_CALLBACKS]
-    for key in TUNING_SETTINGS:
+    for key in TUNING_SETTINGS:  # the tuned profile's litellm_settings
         ls.pop(key, None)
-        config["general_settings"].pop(key, None)
     return Spec(config)
 
 
 def base_tuned(_: argparse.Namespace) -> Spec:
-    return Spec(_shipped(), args=list(SHIPPED_ARGS))
-
-
-# Settings the tuned profile adds to litellm_settings / general_settings (removed for the `ours` base).
-TUNING_SETTINGS: tuple[str, ...] = ()
-SHIPPED_ARGS: tuple[str, ...] = ("--max_requests_before_restart", "10000")
+    """infra/litellm/config.yaml with the Procfile's command as they ship (no worker recycling: performance.md)."""
+    return Spec(_shipped())
 
 
 def _callbacks(spec: Spec) -> list:
@@ -172,33 +168,12 @@ def lever_msglog(spec: Spec, _: argparse.Namespace) -> None:
     spec.config.setdefault("litellm_settings", {}).pop("turn_off_message_logging", None)
 
 
-# The built-in exporter's series that the dashboards, alerts and runbooks read (infra/grafana, docs/runbooks):
-# with prometheus_metrics_config LiteLLM updates only these per request instead of its ~60 metrics.
-DASHBOARD_METRICS = [
-    "litellm_request_total_latency_metric",
-    "litellm_llm_api_latency_metric",
-    "litellm_llm_api_time_to_first_token_metric",
-    "litellm_overhead_latency_metric",
-    "litellm_deployment_latency_per_output_token",
-    "litellm_request_queue_time_seconds",
-    "litellm_deployment_failure_responses",
-    "litellm_deployment_total_requests",
-    "litellm_deployment_successful_fallbacks",
-    "litellm_deployment_failed_fallbacks",
-    "litellm_proxy_total_requests_metric",
-    "litellm_remaining_team_budget_metric",
-    "litellm_remaining_api_key_budget_metric",
-    "litellm_remaining_user_budget_metric",
-    "litellm_deployment_state",
-]
-
-
 def lever_promlean(spec: Spec, _: argparse.Namespace) -> None:
-    """The built-in prometheus callback restricted to the series the dashboards read (prometheus_metrics_config)."""
+    """The built-in prometheus callback restricted to the series the dashboards read (the shipped
+    prometheus_metrics_config)."""
     lever_prom(spec, _)
-    spec.config["litellm_settings"]["prometheus_metrics_config"] = [
-        {"group": "dashboards", "metrics": DASHBOARD_METRICS}
-    ]
+    shipped = _shipped()["litellm_settings"]["prometheus_metrics_config"]
+    spec.config["litellm_settings"]["prometheus_metrics_config"] = copy.deepcopy(shipped)
 
 
 BASES: dict[str, Callable[[argparse.Namespace], Spec]] = {"stock": base_stock, "ours": base_ours, "tuned": base_tuned}

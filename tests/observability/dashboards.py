@@ -83,3 +83,29 @@ def panel_queries(dashboards: Mapping[str, Mapping]) -> list[PanelQuery]:
                 instant = (bool(t.get("instant")) and not t.get("range")) or panel["type"] in INSTANT_PANELS
                 queries.append(PanelQuery(dashboard["uid"], panel["title"], t["refId"], t["expr"], instant))
     return queries
+
+
+# Series of the built-in exporter that LiteLLM's middleware writes whatever prometheus_metrics_config says.
+MIDDLEWARE_SERIES = frozenset({"litellm_in_flight_requests"})
+_LITELLM_SERIES = re.compile(r"litellm_(?:[a-z_]|\([a-z_|]+\))+")
+_ALTERNATIVES = re.compile(r"\(([a-z_|]+)\)")
+
+
+def litellm_series_in(text: str, defined: frozenset[str]) -> set[str]:
+    """LiteLLM metric families a text reads (dashboards, alert rules, runbooks): series names with their
+    _bucket/_sum/_count/_total suffix removed, `a_(b|c)_d` regex alternatives expanded, kept when `defined`
+    (the exporter's metric names) holds them, so that labels such as litellm_model_name drop out."""
+    found = set()
+    for match in _LITELLM_SERIES.finditer(text):
+        names = [""]
+        for part in re.split(r"(\([a-z_|]+\))", match.group(0)):
+            alternatives = _ALTERNATIVES.fullmatch(part)
+            options = alternatives.group(1).split("|") if alternatives else [part]
+            names = [name + option for name in names for option in options]
+        for name in names:
+            for suffix in ("_bucket", "_sum", "_count"):
+                name = name.removesuffix(suffix)
+            for candidate in (name, name.removesuffix("_total")):
+                if candidate in defined:
+                    found.add(candidate)
+    return found

@@ -7,17 +7,21 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 import jsonschema
 import pytest
 import yaml
+from litellm.types.integrations.prometheus import DEFINED_PROMETHEUS_METRICS
 
 from llmgw.dashboards.generate import dashboard_files
-from llmgw.paths import REPO
+from llmgw.paths import CONFIG, REPO
 from observability.dashboards import (
     DASHBOARD_DIR,
     GLOBAL_VARIABLES,
     GRAFANA,
+    MIDDLEWARE_SERIES,
+    litellm_series_in,
     load_dashboards,
     panel_queries,
     query_panels,
@@ -263,3 +267,32 @@ def test_every_llmgw_series_a_panel_reads_is_exported_by_the_callback(dashboards
     used = {name for q in panel_queries(dashboards) for name in re.findall(r"\bllmgw_[a-z0-9_]+", q.expr)}
     assert "llmgw_callback_errors_total" in used
     assert used - exported == set(), f"not exported by callbacks/llmgw_callbacks: {sorted(used - exported)}"
+
+
+def test_the_exporter_keeps_exactly_the_series_the_dashboards_alerts_and_runbooks_read() -> None:
+    """The tuned profile restricts LiteLLM's built-in exporter to what something reads
+    (litellm_settings.prometheus_metrics_config, docs/performance/tuning.md): a panel, rule or runbook that reads
+    a series outside the list would go dead; a listed series nothing reads is per-request work for nobody."""
+    defined = frozenset(get_args(DEFINED_PROMETHEUS_METRICS))
+    texts = [p.read_text() for p in sorted(DASHBOARD_DIR.glob("*.json"))]
+    texts += [p.read_text() for p in sorted((GRAFANA / "alerts").glob("*.yml"))]
+    texts += [p.read_text() for p in sorted((REPO / "docs" / "runbooks").glob("*.md"))]
+    read = set().union(*(litellm_series_in(text, defined) for text in texts)) - MIDDLEWARE_SERIES
+    settings = yaml.safe_load(CONFIG.read_text())["litellm_settings"]
+    assert "prometheus" in settings["callbacks"]
+    groups = settings.get("prometheus_metrics_config")
+    assert groups, "litellm_settings.prometheus_metrics_config is missing: the exporter updates all its series"
+    listed = [metric for group in groups for metric in group["metrics"]]
+    assert len(listed) == len(set(listed)), listed
+    assert set(listed) == read, {"read, not exported": read - set(listed), "exported, never read": set(listed) - read}
+
+
+def test_series_names_are_found_in_queries() -> None:
+    defined = frozenset({"litellm_deployment_successful_fallbacks", "litellm_deployment_failed_fallbacks",
+                         "litellm_proxy_total_requests_metric", "litellm_request_total_latency_metric"})  # fmt: skip
+    text = (
+        'rate({__name__=~"litellm_deployment_(successful|failed)_fallbacks_total"}[5m]) / '
+        "sum(litellm_proxy_total_requests_metric_total) by (litellm_model_name) "
+        "histogram_quantile(0.5, litellm_request_total_latency_metric_bucket)"
+    )
+    assert litellm_series_in(text, defined) == defined

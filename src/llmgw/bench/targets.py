@@ -4,9 +4,10 @@ that they follow the file as it changes:
 * ``stock``   — the stock proxy with only our model list (plus the dated-id aliases the scenarios send, which
   routing needs): no callbacks, no ``litellm_settings`` / ``general_settings`` of ours, the image's logging and
   server defaults (``litellm --config --host --port --num_workers`` and none of our ``LITELLM_*`` variables);
-* ``builtin`` — the shipped config with LiteLLM's built-in callbacks only (``callbacks: ["prometheus"]``);
-* ``ours``    — the shipped config with ``prometheus`` plus our ``llmgw_callbacks`` (the deployment before the
-  tuned profile: ``prometheus`` is put back when the shipped config no longer has it);
+* ``builtin`` — the shipped config with LiteLLM's built-in callbacks only (``callbacks: ["prometheus"]``) and
+  without the tuned profile's settings (TUNING_SETTINGS: the exporter's full set of series);
+* ``ours``    — the shipped config with ``prometheus`` plus our ``llmgw_callbacks``, without TUNING_SETTINGS (the
+  deployment before the tuned profile: ``prometheus`` is put back when the shipped config no longer has it);
 * ``tuned``   — the shipped config as it is;
 * ``portkey`` — the peer: Portkey's gateway (npm ``@portkey-ai/gateway``, pinned in tools/portkey/), its Bedrock
   provider with a custom host pointing at the same emulator (llmgw.bench.procs.start_peer).
@@ -33,6 +34,9 @@ OUR_CALLBACK_PREFIX = "llmgw_callbacks."
 # Callbacks that are tuning levers rather than features (issue 18's tuned profile): left out of ``ours``, the
 # deployment before tuning.
 TUNING_CALLBACKS = ("llmgw_callbacks.gc_tuning.",)
+# litellm_settings of the tuned profile (docs/performance/tuning.md): left out of ``builtin`` and ``ours``.
+# prometheus_metrics_config: the built-in exporter updates only the series the dashboards read.
+TUNING_SETTINGS = ("prometheus_metrics_config",)
 
 # The stock image's command (its ENTRYPOINT is `litellm`): none of the server options the Procfile may add.
 STOCK_COMMAND = (
@@ -62,16 +66,24 @@ def stock_config(config: dict) -> dict:
     return result
 
 
-def builtin_config(config: dict) -> dict:
+def _untuned(config: dict) -> dict:
     result = copy.deepcopy(config)
-    result.setdefault("litellm_settings", {})["callbacks"] = [BUILTIN_CALLBACK]
+    settings = result.setdefault("litellm_settings", {})
+    for key in TUNING_SETTINGS:
+        settings.pop(key, None)
+    return result
+
+
+def builtin_config(config: dict) -> dict:
+    result = _untuned(config)
+    result["litellm_settings"]["callbacks"] = [BUILTIN_CALLBACK]
     return result
 
 
 def ours_config(config: dict) -> dict:
-    result = copy.deepcopy(config)
+    result = _untuned(config)
     ours = [c for c in _callbacks(config) if c.startswith(OUR_CALLBACK_PREFIX) and not c.startswith(TUNING_CALLBACKS)]
-    result.setdefault("litellm_settings", {})["callbacks"] = [BUILTIN_CALLBACK, *ours]
+    result["litellm_settings"]["callbacks"] = [BUILTIN_CALLBACK, *ours]
     return result
 
 
