@@ -6,10 +6,22 @@ from __future__ import annotations
 import math
 import re
 import time
+from typing import get_args
 
 import pytest
+import yaml
+from litellm.types.integrations.prometheus import DEFINED_PROMETHEUS_METRICS
 
-from observability.dashboards import PanelQuery, expand, load_dashboards, panel_queries, regex_escape
+from llmgw.paths import CONFIG
+from observability.dashboards import (
+    MIDDLEWARE_SERIES,
+    PanelQuery,
+    expand,
+    litellm_series_in,
+    load_dashboards,
+    panel_queries,
+    regex_escape,
+)
 from observability.livestack import ALICE, MetricsStack
 
 # The identity the test traffic uses for everything (see traffic.identity_traffic).
@@ -117,3 +129,17 @@ def test_panel_numbers_match_the_traffic(metrics_stack: MetricsStack) -> None:
     successes = sum(n for (_, _, status), n in metrics_stack.traffic.statuses.items() if status == 200)
     counted = vm.query('sum(llmgw_requests_total{outcome="success"})')
     assert float(counted[0]["value"][1]) >= successes
+
+
+def test_the_exporter_writes_only_the_series_something_reads(metrics_stack: MetricsStack) -> None:
+    """The shipped prometheus_metrics_config holds at run time: after the whole traffic (successes, fallbacks,
+    throttling, budgets), the scraped litellm_* families are the configured ones (and the middleware's gauge),
+    so the ~85 series LiteLLM would otherwise update on every request are neither computed nor stored."""
+    settings = yaml.safe_load(CONFIG.read_text())["litellm_settings"]
+    listed = {metric for group in settings["prometheus_metrics_config"] for metric in group["metrics"]}
+    names = metrics_stack.vm.label_values("__name__", '{__name__=~"litellm_.+"}')
+    assert names, "no litellm_* series scraped at all"
+    families = litellm_series_in(" ".join(names), frozenset(get_args(DEFINED_PROMETHEUS_METRICS)))
+    unknown = {n for n in names if not litellm_series_in(n, frozenset(get_args(DEFINED_PROMETHEUS_METRICS)))}
+    assert not unknown, f"series the exporter's metric names do not explain: {sorted(unknown)}"
+    assert families - MIDDLEWARE_SERIES <= listed, sorted(families - MIDDLEWARE_SERIES - listed)

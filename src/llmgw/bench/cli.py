@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from llmgw.bench import chaos, loadgen, machine, plot, report, soak
+from llmgw.bench import chaos, loadgen, machine, report, soak
 from llmgw.bench.procs import LaunchError
 from llmgw.bench.runner import Plan, Runner
 from llmgw.bench.scenarios import SCENARIOS
@@ -273,6 +273,8 @@ def run_bench(argv: list[str]) -> int:
     paths = [out / "bench.txt", out / "bench.json", out / "bench.png"]
     paths[0].write_text(text)
     paths[1].write_text(json.dumps(result, indent=2) + "\n")
+    from llmgw.bench import plot  # matplotlib: seconds of import that --help and usage errors do not need
+
     plot.bench_png(result, paths[2])
     _emit(args, result, text, paths)
     dead = [p for p in result["points"] if p["requests"] == 0]
@@ -311,6 +313,8 @@ def run_soak(argv: list[str]) -> int:
     paths = [out / "soak.txt", out / "soak.json", out / "soak.png"]
     paths[0].write_text(text)
     paths[1].write_text(json.dumps(result, indent=2) + "\n")
+    from llmgw.bench import plot
+
     plot.soak_png(result, paths[2])
     _emit(args, result, text, paths)
     return 0 if all(g["failures"] < g["samples"][-1]["requests"] for g in result["gateways"]) else 1

@@ -26,14 +26,23 @@ from urllib.parse import quote
 from llmgw import catalogue
 
 
+@functools.cache
 def _model(name: str, alias: str) -> tuple[str, str, str]:
-    """(model group, dated alias, the inference profile the gateway serves it through)."""
+    """(model group, dated alias, the inference profile the gateway serves it through). Loaded when a scenario is
+    built, not at import: the catalogue check imports LiteLLM (seconds), which `bench.py --help` and a usage error
+    do not need."""
     models = catalogue.load()
     return name, alias, models.profile_id(next(m for m in models.models if m.name == name))
 
 
-HAIKU = _model("claude-haiku-4-5", "claude-haiku-4-5-20251001")
-SONNET = _model("claude-sonnet-4-5", "claude-sonnet-4-5-20250929")
+def haiku() -> tuple[str, str, str]:
+    return _model("claude-haiku-4-5", "claude-haiku-4-5-20251001")
+
+
+def sonnet() -> tuple[str, str, str]:
+    return _model("claude-sonnet-4-5", "claude-sonnet-4-5-20250929")
+
+
 ANTHROPIC_VERSION_BEDROCK = "bedrock-2023-05-31"
 POOL_SIZE = 64
 PEER = "portkey"  # llmgw.bench.targets.PEER
@@ -69,7 +78,7 @@ class Scenario:
     @functools.cached_property
     def peer(self) -> list[Request]:
         """The gateway's requests as the peer takes them: ``model`` = the Bedrock inference-profile id."""
-        ids = {key: model[2] for model in (HAIKU, SONNET) for key in model[:2]}
+        ids = {key: model[2] for model in (haiku(), sonnet()) for key in model[:2]}
         requests = []
         for r in self.gateway:
             body = json.loads(r.body)
@@ -121,7 +130,7 @@ def _chat_pair(
 def short_chat(pool_size: int = POOL_SIZE) -> Scenario:
     pairs = [
         _chat_pair(
-            HAIKU,
+            haiku(),
             "You are a concise assistant for an engineering team.",
             f"Question {i}: in one sentence, what does an API gateway in front of Claude on Bedrock do?",
             max_tokens=64,
@@ -140,7 +149,7 @@ def long_stream(pool_size: int = POOL_SIZE, output_tokens: int = 300, ttft_ms: i
     directive = f"[emulator output_tokens={output_tokens} ttft_ms={ttft_ms} tps={tps}]"
     pairs = [
         _chat_pair(
-            SONNET,
+            sonnet(),
             "You are a senior engineer writing detailed design notes.",
             f"Task {i}: explain how to size an ECS service for an LLM gateway, step by step. {directive}",
             max_tokens=1024,
@@ -253,11 +262,11 @@ def claude_code_mix(pool_size: int = POOL_SIZE, seed: int = 7) -> Scenario:
         if kind < 5 or kind == 7:  # tool call: the emulator answers tool_use when tools are offered
             messages = _conversation(rng, i, turns, f"Now run the tests. [emulator tool={_TOOLS[kind % 6][0]}]", True)
             body = {"max_tokens": 8192, "system": system, "tools": tools, "messages": messages}
-            pairs.append(_messages_pair(body, SONNET, stream=kind != 7))
+            pairs.append(_messages_pair(body, sonnet(), stream=kind != 7))
         elif kind < 7:  # text answer after the last tool result
             messages = _conversation(rng, i, turns, "Summarise. [emulator output_tokens=120]", False)
             body = {"max_tokens": 8192, "system": system, "tools": tools, "messages": messages}
-            pairs.append(_messages_pair(body, SONNET, stream=True))
+            pairs.append(_messages_pair(body, sonnet(), stream=True))
         else:  # Haiku: a short side request (topic / title) without tools
             body = {
                 "max_tokens": 512,
@@ -266,7 +275,7 @@ def claude_code_mix(pool_size: int = POOL_SIZE, seed: int = 7) -> Scenario:
                     {"role": "user", "content": f"Session {i}: fix the failing test [emulator output_tokens=12]"}
                 ],
             }
-            pairs.append(_messages_pair(body, HAIKU, stream=False))
+            pairs.append(_messages_pair(body, haiku(), stream=False))
     return Scenario(
         "mix",
         "Claude-Code-like /v1/messages: cached system + 8 tools, tool-use history, 70 % streamed, 20 % Haiku",
@@ -284,7 +293,7 @@ def calibration(stream: bool, output_tokens: int, pool_size: int = POOL_SIZE, se
     for i in range(pool_size):
         messages = _conversation(rng, i, 4, f"Summarise. [emulator output_tokens={output_tokens}]", False)
         body = {"max_tokens": 8192, "system": system, "tools": tools, "messages": messages}
-        pairs.append(_messages_pair(body, SONNET, stream=stream))
+        pairs.append(_messages_pair(body, sonnet(), stream=stream))
     kind = "streamed" if stream else "non-streamed"
     return Scenario(
         f"cal-{'stream' if stream else 'plain'}-{output_tokens}",
