@@ -87,6 +87,11 @@ class PolicyCallback(CustomLogger):
                 from fastapi import HTTPException
 
                 status, message, headers = shaped
+                if getattr(original_exception, "llm_provider", None) in errors.BEDROCK_PROVIDERS:
+                    # /v1/messages (LiteLLM 1.106.2, anthropic_endpoints) ignores the hook's answer and renders the
+                    # exception's own message, with its status: give it Bedrock's message, unwrapped.
+                    original_exception.message = message  # type: ignore[attr-defined]
+                    original_exception.args = (message,)
                 return HTTPException(status_code=status, detail=message, headers=headers or None)
         return None
 

@@ -102,3 +102,26 @@ def test_a_budget_refusal_names_amount_period_and_reset() -> None:
     never = errors.budget_message(team, errors.BudgetPeriod(), now)
     assert never.endswith("It does not reset by itself (no budget duration): ask the gateway's operator to raise it.")
     assert errors.budget_message(ValueError("x"), period, now) is None
+
+
+def test_the_failure_hook_gives_the_exception_bedrocks_own_message() -> None:
+    """Both ways a route renders the error carry Bedrock's message: the HTTPException the hook returns (chat
+    completions) and the exception itself (/v1/messages, which ignores the hook's answer in LiteLLM 1.106.2)."""
+    import asyncio
+
+    from fastapi import HTTPException
+    from litellm.proxy._types import UserAPIKeyAuth
+
+    from llmgw_callbacks.policy import PolicyCallback
+
+    wrapped = litellm.BadRequestError(
+        message='BedrockException - {"message": "Input is too long for requested model."}',
+        llm_provider="bedrock",
+        model="m",
+    )
+    answer = asyncio.run(PolicyCallback().async_post_call_failure_hook({}, wrapped, UserAPIKeyAuth()))
+    assert isinstance(answer, HTTPException) and answer.status_code == 400
+    assert answer.detail == wrapped.message == "Input is too long for requested model."
+    unrelated = litellm.BadRequestError(message="OpenAIException - bad", llm_provider="openai", model="m")
+    assert asyncio.run(PolicyCallback().async_post_call_failure_hook({}, unrelated, UserAPIKeyAuth())) is None
+    assert unrelated.message.endswith("OpenAIException - bad")

@@ -187,12 +187,12 @@ def test_bedrock_errors_reach_the_client_in_anthropics_shape_without_fallback_ad
     assert response.status_code == 400
     error = response.json()
     assert error["type"] == "error" and error["error"]["type"] == "invalid_request_error"
-    message = error["error"]["message"]
-    assert (
+    # Bedrock's message as Bedrock wrote it: no "litellm.BadRequestError: BedrockException - " in front, no
+    # fallback advice (LiteLLM 1.106.2 ignores the failure hook's answer on /v1/messages: policy.py fixes the
+    # exception's message in place).
+    assert error["error"]["message"] == (
         "This model does not support assistant message prefill. The conversation must end with a user message."
-        in message
     )
-    assert "fallback" not in message.lower()
 
 
 def test_a_client_error_is_never_answered_by_a_fallback_model(gateway: Gateway, upstream) -> None:
@@ -200,7 +200,7 @@ def test_a_client_error_is_never_answered_by_a_fallback_model(gateway: Gateway, 
     The client must get Opus's 400, not a Haiku answer."""
     response = send(gateway, [], tools=[READ], tool_choice={"type": "any"})
     assert response.status_code == 400, response.text
-    assert "Thinking may not be enabled when tool_choice forces tool use." in response.json()["error"]["message"]
+    assert response.json()["error"]["message"] == "Thinking may not be enabled when tool_choice forces tool use."
     served = upstream.get("/emulator/requests").raise_for_status().json()["served_by_model"]
     assert served == {}
 
