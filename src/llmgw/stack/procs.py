@@ -2,12 +2,16 @@
 
 Shared by the test fixtures (tests/support/stack.py) and the benchmark (llmgw.bench.procs): every process
 runs `bash -c <Procfile command>` in its own process group, logs to a file, and is stopped with SIGTERM, then
-SIGKILL. A process that exits or does not become ready raises LaunchError with the tail of its log.
+SIGKILL. On Linux it also gets SIGTERM from the kernel when the process that started it dies, even by SIGKILL
+(PR_SET_PDEATHSIG), so a killed benchmark or test worker leaves no gateway running. A process that exits or does
+not become ready raises LaunchError with the tail of its log.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import os
 import secrets
 import signal
@@ -56,6 +60,27 @@ def base_env(**extra: str) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith(("AWS_", "PROMETHEUS_", "LITELLM_")) or k in extra}
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up in the parent (a forked child should not load libraries); None off Linux."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with_parent(prctl: Callable[..., int], parent: int) -> Callable[[], None]:
+    def preexec() -> None:  # runs in the child between fork and exec; kept across exec (bash -c exec ...)
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return preexec
+
+
 @dataclass
 class Process:
     name: str
@@ -70,8 +95,10 @@ class Process:
         return self.popen.pid
 
     def start(self) -> Process:
+        prctl = _prctl()
+        preexec = _die_with_parent(prctl, os.getpid()) if prctl is not None else None
         with self.log_path.open("ab") as out:
-            self.popen = subprocess.Popen(
+            self.popen = subprocess.Popen(  # preexec_fn only calls prctl: no lock, no allocation
                 ["bash", "-c", self.command],
                 cwd=REPO,
                 env=self.env,
@@ -79,6 +106,7 @@ class Process:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=preexec,
             )
         return self
 
