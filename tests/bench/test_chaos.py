@@ -10,7 +10,8 @@ import pytest
 
 from bench.conftest import run_cli
 
-pytestmark = pytest.mark.slow
+# The runs are bounded by their own timeouts (bench/conftest.py run_cli), longer than pytest-timeout's default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 
 def test_chaos_quick_loses_nothing(tmp_path) -> None:

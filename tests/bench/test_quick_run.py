@@ -13,7 +13,8 @@ import yaml
 from bench.conftest import CliRun
 from llmgw.paths import CONFIG
 
-pytestmark = pytest.mark.slow
+# The runs are bounded by their own timeouts (bench/conftest.py run_cli), longer than pytest-timeout's default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 SCENARIOS = {"short", "stream", "mix"}
 CALIBRATION = {"cal-plain-12", "cal-stream-12", "cal-stream-300"}

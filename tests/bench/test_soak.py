@@ -7,7 +7,8 @@ import pytest
 
 from bench.conftest import CliRun
 
-pytestmark = pytest.mark.slow
+# The runs are bounded by their own timeouts (bench/conftest.py run_cli), longer than pytest-timeout's default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(840)]
 
 
 def test_soak_outputs(quick_soak: tuple[CliRun, dict]) -> None:

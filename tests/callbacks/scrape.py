@@ -7,6 +7,7 @@ the requests it made (polling, never a fixed sleep) before comparing values.
 from __future__ import annotations
 
 import time
+import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,10 +52,17 @@ def settled(gateway: Gateway) -> Snapshot:
 
 
 def wait_for(gateway: Gateway, ready: Callable[[Snapshot], bool], timeout: float = 60.0) -> Snapshot:
-    """Scrape until ``ready(snapshot)``; fail with the last snapshot's llmgw_requests_total if it never is."""
+    """Scrape until ``ready(snapshot)``; fail with the last snapshot's llmgw_requests_total if it never is. A
+    scrape that times out (a worker restarting beside a busy one on a loaded machine) is retried until the deadline,
+    like the next scrape of a real scraper."""
     deadline = time.monotonic() + timeout
     while True:
-        snapshot = scrape(gateway)
+        try:
+            snapshot = scrape(gateway)
+        except (TimeoutError, urllib.error.URLError) as exc:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"metrics never answered in {timeout:.0f}s: {exc!r}") from exc
+            continue
         if ready(snapshot):
             return snapshot
         if time.monotonic() > deadline:

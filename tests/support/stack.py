@@ -91,7 +91,7 @@ def run_gateway(
         emulator_url, port=port, master_key=master_key, config=config, workers=workers, multiproc_dir=multiproc_dir
     )
     env.update(extra_env or {})
-    with procfile_process("litellm", env, log_dir, port, health_path="/health/readiness", timeout=120) as proc:
+    with procfile_process("litellm", env, log_dir, port, health_path="/health/readiness", timeout=240) as proc:
         yield Gateway(url=f"http://127.0.0.1:{port}", master_key=master_key, process=proc, multiproc_dir=multiproc_dir)
 
 
