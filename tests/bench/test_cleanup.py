@@ -18,20 +18,43 @@ from llmgw.paths import REPO
 pytestmark = pytest.mark.timeout(240)
 
 
-def _processes_of(directory: Path) -> dict[int, str]:
-    """pid -> command line of every process whose environment or command line names `directory`."""
-    found = {}
+def _descendants(root: int) -> dict[int, str]:
+    """pid -> command line of every live (non-zombie) descendant of `root`."""
+    parents: dict[int, int] = {}
+    commands: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+        if not entry.name.isdigit():
             continue
         try:
-            environ = (entry / "environ").read_bytes()
+            stat = (entry / "stat").read_text()
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if str(directory).encode() in environ + cmdline:
-            found[int(entry.name)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
+        state, ppid = stat.rpartition(")")[2].split()[:2]
+        if state != "Z":
+            parents[int(entry.name)] = int(ppid)
+            commands[int(entry.name)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
+    found: dict[int, str] = {}
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in found:
+                found[pid] = commands[pid]
+                frontier.append(pid)
     return found
+
+
+def _alive(pids: dict[int, str]) -> dict[int, str]:
+    alive = {}
+    for pid, command in pids.items():
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive[pid] = command
+    return alive
 
 
 def test_a_killed_run_leaves_no_gateway_behind(tmp_path: Path) -> None:
@@ -42,18 +65,20 @@ def test_a_killed_run_leaves_no_gateway_behind(tmp_path: Path) -> None:
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not any("litellm" in c for c in _processes_of(tmp_path).values()):
+        started: dict[int, str] = {}
+        while time.monotonic() < deadline and not any("litellm" in c for c in started.values()):
             assert bench.poll() is None, "the soak ended before it started a gateway"
             time.sleep(0.2)
-        started = _processes_of(tmp_path)
+            started = _descendants(bench.pid)
         assert any("litellm" in c for c in started.values()), started
+        assert any("bedrock_emulator" in c for c in started.values()), started
     finally:
         bench.kill()
         bench.wait(10)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and _processes_of(tmp_path):
+    while time.monotonic() < deadline and _alive(started):
         time.sleep(0.5)
-    left = _processes_of(tmp_path)
+    left = _alive(started)
     for pid in left:  # do not leave them to the next test either
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
