@@ -17,7 +17,16 @@ from pathlib import Path
 
 from llmgw.paths import CONFIG, REPO
 from llmgw.stack.env import LITELLM_BASE_ENV, procfile_commands
-from llmgw.stack.procs import LaunchError, Process, free_port, gateway_env, http_ok, new_master_key, procfile_process
+from llmgw.stack.procs import (
+    WORKER_HEALTHCHECK_TIMEOUT_S,
+    LaunchError,
+    Process,
+    free_port,
+    gateway_env,
+    http_ok,
+    new_master_key,
+    procfile_process,
+)
 from llmgw.stack.procs import base_env as clean_env
 
 from .targets import STOCK_COMMAND, stock_env
@@ -29,11 +38,9 @@ __all__ = [
 
 PORTKEY_SERVER = REPO / ".tools" / "portkey" / "node_modules" / "@portkey-ai" / "gateway" / "build" / "start-server.js"
 PEER_REGION = "us-east-1"
-# With several workers, uvicorn's supervisor pings each worker and kills one that does not answer within 5 s; a
-# worker still importing LiteLLM on a machine shared with other jobs misses that and is restarted forever (seen
-# at load 8 on 2 cores). The harness gives every multi-worker gateway, stock included, a longer ping timeout: it
-# changes nothing on the request path.
-MULTI_WORKER_ARGS = "--timeout_worker_healthcheck 120"
+# Every multi-worker gateway, stock included (whose environment drops ours), gets the longer worker ping timeout
+# (llmgw.stack.procs.WORKER_HEALTHCHECK_TIMEOUT_S) on its command line: it changes nothing on the request path.
+MULTI_WORKER_ARGS = f"--timeout_worker_healthcheck {WORKER_HEALTHCHECK_TIMEOUT_S}"
 
 log = logging.getLogger(__name__)
 

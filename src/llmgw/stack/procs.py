@@ -139,6 +139,14 @@ class Process:
             self.popen.wait(5)
 
 
+# With several workers, uvicorn's supervisor pings each worker and kills one that does not answer within 5 s; a
+# worker still importing LiteLLM on a machine shared with other jobs misses that and is restarted forever (seen at
+# load 8 on 2 cores by the benchmark, and by make test's 2-worker gateways at load 3-5: never ready in 240 s). Every
+# multi-worker gateway the harness starts gets a longer ping timeout (LiteLLM's --timeout_worker_healthcheck, or its
+# TIMEOUT_WORKER_HEALTHCHECK variable): it changes nothing on the request path.
+WORKER_HEALTHCHECK_TIMEOUT_S = 120
+
+
 def gateway_env(
     emulator_url: str, *, port: int, master_key: str, config: Path, workers: int, multiproc_dir: Path
 ) -> dict[str, str]:
@@ -157,6 +165,7 @@ def gateway_env(
         AWS_BEDROCK_RUNTIME_ENDPOINT=emulator_url,
         BEDROCK_MANTLE_API_BASE=emulator_url,
         PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
+        **({"TIMEOUT_WORKER_HEALTHCHECK": str(WORKER_HEALTHCHECK_TIMEOUT_S)} if workers > 1 else {}),
     )
 
 
