@@ -9,6 +9,8 @@ import yaml
 
 from llmgw.bench import targets
 from llmgw.paths import CONFIG
+from llmgw.stack.env import LITELLM_BASE_ENV
+from llmgw.stack.procs import WORKER_HEALTHCHECK_TIMEOUT_S, gateway_env
 
 
 def test_tuning_settings_exist_only_in_the_tuned_target(tmp_path: Path) -> None:
@@ -26,3 +28,12 @@ def test_tuning_settings_exist_only_in_the_tuned_target(tmp_path: Path) -> None:
     assert configs[targets.BUILTIN]["litellm_settings"]["callbacks"] == ["prometheus"]
     assert configs[targets.OURS]["litellm_settings"]["callbacks"][0] == "prometheus"
     assert set(configs[targets.STOCK]) == {"model_list", "router_settings"}
+
+
+def test_every_multi_worker_target_gets_the_harness_ping_timeout(tmp_path: Path) -> None:
+    """Ours and stock alike (stock's environment drops our LiteLLM variables, not the harness's)."""
+    for workers, expected in ((1, None), (2, str(WORKER_HEALTHCHECK_TIMEOUT_S))):
+        env = gateway_env("http://127.0.0.1:1", port=1, master_key="k", config=CONFIG, workers=workers,
+                          multiproc_dir=tmp_path)  # fmt: skip
+        assert env.get("TIMEOUT_WORKER_HEALTHCHECK") == expected
+        assert targets.stock_env(env, LITELLM_BASE_ENV).get("TIMEOUT_WORKER_HEALTHCHECK") == expected

@@ -17,16 +17,7 @@ from pathlib import Path
 
 from llmgw.paths import CONFIG, REPO
 from llmgw.stack.env import LITELLM_BASE_ENV, procfile_commands
-from llmgw.stack.procs import (
-    WORKER_HEALTHCHECK_TIMEOUT_S,
-    LaunchError,
-    Process,
-    free_port,
-    gateway_env,
-    http_ok,
-    new_master_key,
-    procfile_process,
-)
+from llmgw.stack.procs import LaunchError, Process, free_port, gateway_env, http_ok, new_master_key, procfile_process
 from llmgw.stack.procs import base_env as clean_env
 
 from .targets import STOCK_COMMAND, stock_env
@@ -38,9 +29,6 @@ __all__ = [
 
 PORTKEY_SERVER = REPO / ".tools" / "portkey" / "node_modules" / "@portkey-ai" / "gateway" / "build" / "start-server.js"
 PEER_REGION = "us-east-1"
-# Every multi-worker gateway, stock included (whose environment drops ours), gets the longer worker ping timeout
-# (llmgw.stack.procs.WORKER_HEALTHCHECK_TIMEOUT_S) on its command line: it changes nothing on the request path.
-MULTI_WORKER_ARGS = f"--timeout_worker_healthcheck {WORKER_HEALTHCHECK_TIMEOUT_S}"
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +99,6 @@ def start_gateway(
     command = STOCK_COMMAND if stock else procfile_commands()["litellm"]
     if stock:
         env = stock_env(env, LITELLM_BASE_ENV)
-    if workers > 1:
-        command = f"{command} {MULTI_WORKER_ARGS}"
     if extra_args:
         command = f"{command} {extra_args}"
     proc = Process(f"litellm-{name}", command, env, log_dir / f"litellm-{name}-{port}.log")

@@ -101,6 +101,7 @@ def write_configs(directory: Path, config: Path = CONFIG) -> dict[str, Path]:
 def stock_env(env: dict[str, str], base: dict[str, str]) -> dict[str, str]:
     """``env`` (a gateway's environment) without the LiteLLM variables of ours (``base``: LITELLM_BASE_ENV and
     anything the tuned profile adds there) except STOCK_KEEPS_ENV, and without the Prometheus multiprocess
-    directory (no prometheus callback)."""
+    directory (no prometheus callback). The harness's worker ping timeout (TIMEOUT_WORKER_HEALTHCHECK, set by
+    llmgw.stack.procs.gateway_env for several workers) stays: every multi-worker target gets it alike."""
     drop = {k for k in base if k not in STOCK_KEEPS_ENV} | {"PROMETHEUS_MULTIPROC_DIR"}
     return {k: v for k, v in env.items() if k not in drop}
