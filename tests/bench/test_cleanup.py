@@ -13,39 +13,14 @@ from pathlib import Path
 import pytest
 
 from bench.conftest import BENCH
+from llmgw.bench import procstat
 from llmgw.paths import REPO
 
 pytestmark = pytest.mark.timeout(240)
 
 
-def _descendants(root: int) -> dict[int, str]:
-    """pid -> command line of every live (non-zombie) descendant of `root`."""
-    parents: dict[int, int] = {}
-    commands: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        state, ppid = stat.rpartition(")")[2].split()[:2]
-        if state != "Z":
-            parents[int(entry.name)] = int(ppid)
-            commands[int(entry.name)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
-    found: dict[int, str] = {}
-    frontier = [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in found:
-                found[pid] = commands[pid]
-                frontier.append(pid)
-    return found
-
-
 def _alive(pids: dict[int, str]) -> dict[int, str]:
+    """Those of `pids` that still run (a zombie, dead but not yet reaped, does not)."""
     alive = {}
     for pid, command in pids.items():
         try:
@@ -69,7 +44,7 @@ def test_a_killed_run_leaves_no_gateway_behind(tmp_path: Path) -> None:
         while time.monotonic() < deadline and not any("litellm" in c for c in started.values()):
             assert bench.poll() is None, "the soak ended before it started a gateway"
             time.sleep(0.2)
-            started = _descendants(bench.pid)
+            started = {pid: procstat.cmdline(pid) for pid in procstat.tree(bench.pid) if pid != bench.pid}
         assert any("litellm" in c for c in started.values()), started
         assert any("bedrock_emulator" in c for c in started.values()), started
     finally:
