@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
-from llmgw.paths import REPO
+import yaml
+
+from llmgw.paths import CONFIG, REPO
 
 GRAFANA = REPO / "infra" / "grafana"
 DASHBOARD_DIR = GRAFANA / "dashboards"
@@ -91,10 +95,25 @@ _LITELLM_SERIES = re.compile(r"litellm_(?:[a-z_]|\([a-z_|]+\))+")
 _ALTERNATIVES = re.compile(r"\(([a-z_|]+)\)")
 
 
-def litellm_series_in(text: str, defined: frozenset[str]) -> set[str]:
+@functools.cache
+def exporter_metrics() -> frozenset[str]:
+    """Every metric name LiteLLM's built-in exporter defines (the pinned LiteLLM's DEFINED_PROMETHEUS_METRICS)."""
+    from litellm.types.integrations.prometheus import DEFINED_PROMETHEUS_METRICS
+
+    return frozenset(get_args(DEFINED_PROMETHEUS_METRICS))
+
+
+def configured_exporter_metrics(config: Path = CONFIG) -> list[str]:
+    """The metrics the gateway config's prometheus_metrics_config keeps, in order ([] without that setting)."""
+    groups = yaml.safe_load(config.read_text())["litellm_settings"].get("prometheus_metrics_config") or []
+    return [metric for group in groups for metric in group["metrics"]]
+
+
+def litellm_series_in(text: str, defined: frozenset[str] | None = None) -> set[str]:
     """LiteLLM metric families a text reads (dashboards, alert rules, runbooks): series names with their
     _bucket/_sum/_count/_total suffix removed, `a_(b|c)_d` regex alternatives expanded, kept when `defined`
-    (the exporter's metric names) holds them, so that labels such as litellm_model_name drop out."""
+    (default: the exporter's metric names) holds them, so that labels such as litellm_model_name drop out."""
+    defined = exporter_metrics() if defined is None else defined
     found = set()
     for match in _LITELLM_SERIES.finditer(text):
         names = [""]
