@@ -83,6 +83,13 @@ def _status(exception: BaseException) -> int | None:
     return None
 
 
+def replace_message(exception: BaseException, message: str) -> None:
+    """Give a LiteLLM exception another message, in place: what a route that renders the exception itself (LiteLLM's
+    authentication step, /v1/messages in 1.106.2) rather than the failure hook's answer then shows."""
+    exception.message = message  # type: ignore[attr-defined]
+    exception.args = (message,)
+
+
 def reshape(exception: BaseException) -> tuple[int, str, dict[str, str]] | None:
     """(status, message, headers) of the error the client should get instead, or None to keep LiteLLM's."""
     if getattr(exception, "type", None) == NO_DB_TYPE:

@@ -78,8 +78,7 @@ class PolicyCallback(CustomLogger):
                 period = await budgets.budget_period(original_exception, user_api_key_dict)
                 message = errors.budget_message(original_exception, period)
                 if message:  # rendered by LiteLLM's auth step with its status (429) and type budget_exceeded
-                    original_exception.message = message  # type: ignore[attr-defined]
-                    original_exception.args = (message,)
+                    errors.replace_message(original_exception, message)
                 return None
         with self.guard("policy.post_call_failure_hook"):
             shaped = errors.reshape(original_exception)
@@ -90,8 +89,7 @@ class PolicyCallback(CustomLogger):
                 if getattr(original_exception, "llm_provider", None) in errors.BEDROCK_PROVIDERS:
                     # /v1/messages (LiteLLM 1.106.2, anthropic_endpoints) ignores the hook's answer and renders the
                     # exception's own message, with its status: give it Bedrock's message, unwrapped.
-                    original_exception.message = message  # type: ignore[attr-defined]
-                    original_exception.args = (message,)
+                    errors.replace_message(original_exception, message)
                 return HTTPException(status_code=status, detail=message, headers=headers or None)
         return None
 
