@@ -33,7 +33,7 @@ from llmgw.bench import procstat
 from llmgw.bench.loadgen import measure
 from llmgw.bench.procs import run_emulator
 from llmgw.bench.scenarios import SCENARIOS
-from llmgw.bench.targets import TUNING_SETTINGS
+from llmgw.bench.targets import ours_config
 from llmgw.paths import CONFIG
 from llmgw.stack.env import procfile_commands
 from llmgw.stack.procs import Process, free_port, gateway_env, http_ok, new_master_key
@@ -71,12 +71,7 @@ def base_stock(_: argparse.Namespace) -> Spec:
 
 def base_ours(_: argparse.Namespace) -> Spec:
     """The shipped configuration as it was before tuning: prometheus + ours, no recycling."""
-    config = _shipped()
-    ls = config["litellm_settings"]
-    ls["callbacks"] = ["prometheus", *OUR_CALLBACKS]
-    for key in TUNING_SETTINGS:  # the tuned profile's litellm_settings
-        ls.pop(key, None)
-    return Spec(config)
+    return Spec(ours_config(_shipped()))  # make bench's `ours` target
 
 
 def base_tuned(_: argparse.Namespace) -> Spec:
