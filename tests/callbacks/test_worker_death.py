@@ -34,16 +34,18 @@ def test_the_requests_of_a_dead_worker_are_counted_once(tmp_path: Path) -> None:
     lost.add("call-2", {"team": "", "user": "bob", "model_group": "claude-opus-5-5"})
     lost.add("call-3", {"team": "", "user": "bob", "model_group": "claude-opus-5-5"})
     lost.remove("call-3")  # answered before the worker died
-    alive = InFlightFile(str(tmp_path), pid=os.getpid(), master=master)
+    alive = InFlightFile(str(tmp_path), pid=os.getppid(), master=master)  # a running process
     alive.add("call-4", {"team": "", "user": "carol", "model_group": "claude-haiku-5-5"})
     earlier_run = InFlightFile(str(tmp_path), pid=dead.pid, master=master + 1)  # another gateway's leftovers
     earlier_run.add("call-5", {"team": "", "user": "dave", "model_group": "claude-haiku-5-5"})
 
     counted: list[dict] = []
-    assert count_dead_workers(str(tmp_path), counted.append, me=os.getpid() + 1, master=master) == [dead.pid]
+    # `me` (the calling worker) is this process: the dead one can never have its pid (getpid() + 1 can: the
+    # first child of a fresh interpreter often gets exactly that pid, and the test then counted nothing)
+    assert count_dead_workers(str(tmp_path), counted.append, me=os.getpid(), master=master) == [dead.pid]
     assert sorted(c["user"] for c in counted) == ["alice", "bob"]
     assert not lost.path.exists() and alive.path.exists() and earlier_run.path.exists()
-    assert count_dead_workers(str(tmp_path), counted.append, me=os.getpid() + 1, master=master) == []
+    assert count_dead_workers(str(tmp_path), counted.append, me=os.getpid(), master=master) == []
     assert len(counted) == 2, "a dead worker is counted once"
 
 
