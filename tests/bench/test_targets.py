@@ -10,7 +10,7 @@ import yaml
 from llmgw.bench import targets
 from llmgw.paths import CONFIG
 from llmgw.stack.env import LITELLM_BASE_ENV
-from llmgw.stack.procs import WORKER_HEALTHCHECK_TIMEOUT_S, gateway_env
+from llmgw.stack.procs import gateway_env
 
 
 def test_tuning_settings_exist_only_in_the_tuned_target(tmp_path: Path) -> None:
@@ -30,10 +30,12 @@ def test_tuning_settings_exist_only_in_the_tuned_target(tmp_path: Path) -> None:
     assert set(configs[targets.STOCK]) == {"model_list", "router_settings"}
 
 
-def test_every_multi_worker_target_gets_the_harness_ping_timeout(tmp_path: Path) -> None:
-    """Ours and stock alike (stock's environment drops our LiteLLM variables, not the harness's)."""
-    for workers, expected in ((1, None), (2, str(WORKER_HEALTHCHECK_TIMEOUT_S))):
+def test_every_target_keeps_the_shipped_worker_ping_timeout(tmp_path: Path) -> None:
+    """Ours and stock alike (stock's environment drops our LiteLLM variables, not this one)."""
+    shipped = LITELLM_BASE_ENV["TIMEOUT_WORKER_HEALTHCHECK"]
+    assert int(shipped) >= 60
+    for workers in (1, 2):
         env = gateway_env("http://127.0.0.1:1", port=1, master_key="k", config=CONFIG, workers=workers,
                           multiproc_dir=tmp_path)  # fmt: skip
-        assert env.get("TIMEOUT_WORKER_HEALTHCHECK") == expected
-        assert targets.stock_env(env, LITELLM_BASE_ENV).get("TIMEOUT_WORKER_HEALTHCHECK") == expected
+        assert env["TIMEOUT_WORKER_HEALTHCHECK"] == shipped
+        assert targets.stock_env(env, LITELLM_BASE_ENV)["TIMEOUT_WORKER_HEALTHCHECK"] == shipped

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from callbacks.scrape import scrape, wait_for
+from llmgw.stack.env import LITELLM_BASE_ENV, process_env
 from llmgw_callbacks.worker_lost import InFlightFile, count_dead_workers
 from support.stack import Gateway, run_gateway
 
@@ -49,10 +50,46 @@ def test_the_requests_of_a_dead_worker_are_counted_once(tmp_path: Path) -> None:
     assert len(counted) == 2, "a dead worker is counted once"
 
 
+# Every worker of this gateway starts SLOW_START_S later than usual: a sitecustomize on its PYTHONPATH sleeps in
+# the processes multiprocessing spawns (uvicorn's workers), standing for a worker re-importing LiteLLM on a busy
+# task. uvicorn 0.54's supervisor pings each worker every 0.5 s and, by default, kills one that does not answer
+# within 5 s; a worker answers only once it has imported LiteLLM. With that default the workers are killed and
+# spawned again forever (the gateway never becomes ready, and a dead worker is never replaced); the environment we
+# ship (LITELLM_BASE_ENV: TIMEOUT_WORKER_HEALTHCHECK) must outlast a slow start.
+SLOW_START_S = 8
+SLOW_SITECUSTOMIZE = f"""import sys, time
+if "--multiprocessing-fork" in sys.argv:
+    time.sleep({SLOW_START_S})
+"""
+
+
 @pytest.fixture(scope="module")
-def two_workers(run_dir: Path, emulator_url: str) -> Iterator[Gateway]:
-    with run_gateway(run_dir, emulator_url, workers=2, extra_env={"LLMGW_PROCESS_SAMPLE_SECONDS": "1"}) as gw:
+def two_workers(run_dir: Path, emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    slow = tmp_path_factory.mktemp("slow-worker-start")
+    (slow / "sitecustomize.py").write_text(SLOW_SITECUSTOMIZE)
+    env = {
+        "LLMGW_PROCESS_SAMPLE_SECONDS": "1",
+        "PYTHONPATH": os.pathsep.join([str(slow), process_env()["PYTHONPATH"]]),
+    }
+    with run_gateway(run_dir, emulator_url, workers=2, extra_env=env) as gw:
         yield gw
+
+
+def workers_of(gateway: Gateway) -> dict[int, float]:
+    """pid -> age in seconds of the supervisor's worker processes (not multiprocessing's resource tracker)."""
+    assert gateway.process.popen is not None
+    master = gateway.process.popen.pid
+    ticks, boot = os.sysconf("SC_CLK_TCK"), time.clock_gettime(time.CLOCK_BOOTTIME)
+    found = {}
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        try:
+            if b"--multiprocessing-fork" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                continue
+            started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        found[int(pid)] = boot - started
+    return found
 
 
 def in_flight_by_pid(gateway: Gateway) -> dict[int, int]:
@@ -66,6 +103,7 @@ def in_flight_by_pid(gateway: Gateway) -> dict[int, int]:
     return found
 
 
+@pytest.mark.timeout(600)  # the gateway's start (up to 240 s loaded) and, rarely, a replacement after the ping timeout
 def test_sigkill_of_a_worker_counts_its_requests_and_the_gateway_goes_on(two_workers: Gateway) -> None:
     gw = two_workers
     before = wait_for(gw, lambda s: s.total("llmgw_in_flight_requests") == 0)
@@ -114,6 +152,23 @@ def test_sigkill_of_a_worker_counts_its_requests_and_the_gateway_goes_on(two_wor
     assert after.series("llmgw_requests_total", outcome="worker_lost")[0][0]["exception_class"] == "WorkerLost"
     pids = {labels["pid"] for labels, _ in scrape(gw).series("llmgw_process_resident_memory_bytes")}
     assert str(victim) not in pids
+
+    # the supervisor's replacement outlives its slow start: two workers again, the new one older than the start
+    # plus the ping timeout uvicorn would otherwise apply (5 s), and the same two a while later (no restart loop).
+    # Usually the replacement is spawned at once; a worker killed while the supervisor awaits its answer to a ping
+    # is noticed only when that ping times out (uvicorn keeps its end of the pipe open), hence the deadline.
+    ping_timeout = int(LITELLM_BASE_ENV["TIMEOUT_WORKER_HEALTHCHECK"])
+    start, workers, seen = time.monotonic(), {}, {}
+    while time.monotonic() < start + ping_timeout + 90:
+        workers = workers_of(gw)
+        for pid in workers:
+            seen.setdefault(pid, round(time.monotonic() - start))  # pid -> first seen, seconds after the loop began
+        if len(workers) == 2 and victim not in workers and min(workers.values()) > SLOW_START_S + 10:
+            break
+        time.sleep(1)
+    assert len(workers) == 2 and victim not in workers and min(workers.values()) > SLOW_START_S + 10, (workers, seen)
+    time.sleep(6)
+    assert workers_of(gw).keys() == workers.keys(), "the supervisor went on replacing workers"
 
     # the next requests are answered (none hangs: each has a bounded timeout)
     for index in range(6):

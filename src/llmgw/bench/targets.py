@@ -44,8 +44,8 @@ STOCK_COMMAND = (
     '--num_workers "$LITELLM_WORKERS"'
 )
 # Of our LITELLM_* environment, what the stock proxy needs on this machine: no internet (the cost map and the
-# beta-header map come from the installed package instead of GitHub).
-STOCK_KEEPS_ENV = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
+# beta-header map come from the installed package instead of GitHub), and workers that survive a slow start.
+STOCK_KEEPS_ENV = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "TIMEOUT_WORKER_HEALTHCHECK")
 
 
 def shipped(config: Path = CONFIG) -> dict:
@@ -101,7 +101,7 @@ def write_configs(directory: Path, config: Path = CONFIG) -> dict[str, Path]:
 def stock_env(env: dict[str, str], base: dict[str, str]) -> dict[str, str]:
     """``env`` (a gateway's environment) without the LiteLLM variables of ours (``base``: LITELLM_BASE_ENV and
     anything the tuned profile adds there) except STOCK_KEEPS_ENV, and without the Prometheus multiprocess
-    directory (no prometheus callback). The harness's worker ping timeout (TIMEOUT_WORKER_HEALTHCHECK, set by
-    llmgw.stack.procs.gateway_env for several workers) stays: every multi-worker target gets it alike."""
+    directory (no prometheus callback). The worker ping timeout (TIMEOUT_WORKER_HEALTHCHECK) stays: without it a
+    multi-worker stock target on a busy machine restarts its workers forever, so every target gets it alike."""
     drop = {k for k in base if k not in STOCK_KEEPS_ENV} | {"PROMETHEUS_MULTIPROC_DIR"}
     return {k: v for k, v in env.items() if k not in drop}

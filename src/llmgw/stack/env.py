@@ -20,6 +20,15 @@ LITELLM_BASE_ENV: dict[str, str] = {
     # to 100 such drains per worker) and bills all of it; with 0 it closes the Bedrock stream, so generation stops,
     # and bills the partial usage (docs/reliability.md, tests/gateway/test_abandoned_streams.py).
     "ANTHROPIC_MESSAGES_MAX_DETACHED_STREAM_DRAINS": "0",
+    # With several workers, uvicorn 0.54's supervisor pings each worker every 0.5 s and kills one that does not
+    # answer within timeout_worker_healthcheck (default 5 s). A worker answers only once multiprocessing's spawn has
+    # re-imported LiteLLM, which takes longer than 5 s on a busy task: the worker is killed and spawned again,
+    # forever, at start, after a crash and after max_requests_before_restart (seen on 2 cores at load 3-8: a
+    # 2-worker gateway never ready in 240 s; tests/callbacks/test_worker_death.py starts each worker 8 s late).
+    # LiteLLM's --timeout_worker_healthcheck reads this variable. The price: a worker frozen so that no thread can
+    # answer, or one that dies while the supervisor awaits its answer (uvicorn keeps its end of the pipe open, so
+    # the ping waits it out), is replaced after this long instead of 5 s; any other dead worker is replaced at once.
+    "TIMEOUT_WORKER_HEALTHCHECK": "120",
 }
 
 

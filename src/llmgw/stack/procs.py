@@ -139,16 +139,6 @@ class Process:
             self.popen.wait(5)
 
 
-# With several workers, uvicorn's supervisor (0.54, supervisors/multiprocess.py keep_subprocess_alive) pings each
-# worker every 0.5 s and kills one that does not answer within timeout_worker_healthcheck (5 s). A new worker answers
-# only once its `target` runs, and multiprocessing's spawn first re-imports the `litellm` script, i.e. LiteLLM
-# itself: on a machine shared with other jobs that takes longer than 5 s, so the worker is killed and spawned again,
-# forever (seen at load 8 on 2 cores by the benchmark, and by make test's 2-worker gateways at load 3-5: never ready
-# in 240 s). Every multi-worker gateway the harness starts gets a longer ping timeout (LiteLLM's
-# --timeout_worker_healthcheck, or its TIMEOUT_WORKER_HEALTHCHECK variable): it changes nothing on the request path.
-WORKER_HEALTHCHECK_TIMEOUT_S = 120
-
-
 def gateway_env(
     emulator_url: str, *, port: int, master_key: str, config: Path, workers: int, multiproc_dir: Path
 ) -> dict[str, str]:
@@ -167,7 +157,6 @@ def gateway_env(
         AWS_BEDROCK_RUNTIME_ENDPOINT=emulator_url,
         BEDROCK_MANTLE_API_BASE=emulator_url,
         PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
-        **({"TIMEOUT_WORKER_HEALTHCHECK": str(WORKER_HEALTHCHECK_TIMEOUT_S)} if workers > 1 else {}),
     )
 
 

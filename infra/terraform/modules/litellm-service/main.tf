@@ -42,6 +42,8 @@ locals {
     DISABLE_SCHEMA_UPDATE                = "True"
     # A client that leaves a /v1/messages stream closes the Bedrock stream too (docs/reliability.md).
     ANTHROPIC_MESSAGES_MAX_DETACHED_STREAM_DRAINS = "0"
+    # uvicorn's supervisor otherwise kills a worker still importing LiteLLM after 5 s, and again, forever.
+    TIMEOUT_WORKER_HEALTHCHECK = "120"
   }
 
   content_hashes = {

@@ -104,6 +104,11 @@ run "gateway_container_keeps_alive_and_uses_iam_database_auth" {
   }
 
   assert {
+    condition     = one([for e in one([for c in jsondecode(output.container_definitions) : c if c.name == "litellm"]).environment : e.value if e.name == "TIMEOUT_WORKER_HEALTHCHECK"]) == "120"
+    error_message = "Workers still importing LiteLLM must outlast uvicorn's worker ping (its 5 s default kills them forever)."
+  }
+
+  assert {
     condition     = !contains([for s in one([for c in jsondecode(output.container_definitions) : c if c.name == "litellm"]).secrets : s.name], "DATABASE_PASSWORD")
     error_message = "The gateway container never gets the master password."
   }
