@@ -22,6 +22,6 @@ def test_bedrock_mode_answers_through_the_pass_through(claude_code: ClaudeCode, 
     # Every call on the deployment's own profile (llmgw_callbacks.passthrough): before, a refused call was retried
     # and "fallen back" on the CLI's own us. profile id (403 from the emulator's IAM), 9 calls for one answer.
     assert calls and all(c["model"].startswith("global.") for c in calls), [(c["path"], c["status"]) for c in calls]
-    # Claude Code 2.1.330 first offers a beta the model does not take (Bedrock: 400 "invalid beta flag"), then
+    # Claude Code 2.1.332 first offers a beta the model does not take (Bedrock: 400 "invalid beta flag"), then
     # asks again without it: one refused call at most per answer, never retried by the gateway.
     assert [c["status"] for c in calls] in ([200], [400, 200]), [(c["path"], c["status"]) for c in calls]

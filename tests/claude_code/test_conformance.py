@@ -23,7 +23,7 @@ from .conftest import ClaudeCode, inference
 pytestmark = pytest.mark.timeout(240)
 
 CATALOGUE = catalogue.load()
-DEFAULT_GROUP = "claude-opus-5-5"  # what Claude Code 2.1.330 asks for without ANTHROPIC_MODEL
+DEFAULT_GROUP = "claude-opus-5-5"  # what Claude Code 2.1.332 asks for without ANTHROPIC_MODEL
 DEFAULT_MODEL = CATALOGUE.profile_id(next(m for m in CATALOGUE.models if m.name == DEFAULT_GROUP))
 
 
