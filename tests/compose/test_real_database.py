@@ -1,5 +1,6 @@
 """The real-database path: the stock LiteLLM image with Postgres (infra/docker-compose.yml, offline profile), driven
-by scripts/create_user.py and scripts/smoke_test.py exactly as an operator would.
+by scripts/create_user.py and scripts/smoke_test.py exactly as an operator would, and the key broker issuing and
+revoking keys through it.
 
 Needs a Docker engine. Where there is none (this repository's development machine) the module is skipped with the
 reason; CI's `compose` job (.github/workflows/ci.yml) runs it with LLMGW_REQUIRE_DOCKER=1, which turns a missing
@@ -8,6 +9,7 @@ engine into a failure instead of a skip.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +26,11 @@ from pathlib import Path
 
 import pytest
 
-from llmgw.paths import REPO
+from llmgw.broker.aws_proof import make_proof
+from llmgw.paths import CONFIG, REPO
+from support.identity import ACCOUNT, SERVER_ID, BrokerProcess, policy_document, run_broker, run_sts, write_policy
+from support.oidc_issuer import Issuer, github_claims
+from support.oidc_issuer import serve as serve_issuer
 
 COMPOSE_FILE = REPO / "infra" / "docker-compose.yml"
 ENV_EXAMPLE = REPO / "infra" / ".env.example"
@@ -292,3 +299,87 @@ def test_smoke_test_and_observability(stack: Stack, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, cwd=REPO, env=env, check=False,
     )  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+# The key broker against the real database: the broker (its Procfile process, on this host) calls the compose
+# gateway's admin API with its own route-limited credential; proofs are real SigV4 requests verified by replay to
+# STS in moto's server mode, as in tests/identity (which runs the same broker against the admin API's contract double).
+BROKER_RULE = {
+    "name": "developers",
+    "aws": {"arn": [f"arn:aws:iam::{ACCOUNT}:role/Developer"]},
+    "team": "platform",
+    "models": [MODEL],
+    "budget": {"max_usd": 5, "duration": "30d"},
+    "key_ttl": "1h",
+}
+OTHER_RULE = {**BROKER_RULE, "name": "auditors", "aws": {"arn": [f"arn:aws:iam::{ACCOUNT}:role/Auditor"]}}
+
+
+def broker_credential(stack: Stack) -> str:
+    """`python -m llmgw.broker credential` with the master key, as an operator runs it once."""
+    command = [sys.executable, "-m", "llmgw.broker", "credential", "--gateway-url", GATEWAY, "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO, env=stack.env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert stack.master_key not in done.stdout + done.stderr
+    return json.loads(done.stdout)["key"]
+
+
+def admin_get(key: str, path: str) -> tuple[int, dict]:
+    req = urllib.request.Request(f"{GATEWAY}{path}", headers={"Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, {}
+
+
+def broker_login(broker: BrokerProcess, body: dict) -> tuple[int, dict]:
+    req = urllib.request.Request(f"{broker.url}/broker/v1/keys", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"}, method="POST")  # fmt: skip
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def test_the_key_broker_issues_keys_the_gateway_accepts_and_revokes_them(
+    stack: Stack, run_dir: Path, tmp_path: Path
+) -> None:
+    credential = broker_credential(stack)
+    assert admin_get(credential, "/user/list")[0] in (401, 403), "the broker's credential is limited to its routes"
+    with (
+        run_sts(run_dir) as sts,
+        serve_issuer(Issuer()) as idp,
+        serve_issuer(Issuer(github_claims=github_claims("acme/app"))) as actions,
+    ):
+        policy = write_policy(tmp_path / "policy.yaml", policy_document(sts.url, idp.url, actions.url, [BROKER_RULE]))
+        with run_broker(run_dir, policy=policy, admin_url=GATEWAY, admin_key=credential, config=CONFIG) as broker:
+            alice = sts.role_session("Developer", "alice@example.com")
+            proof = make_proof(alice.get_credentials(), server_id=SERVER_ID, sts_url=sts.url + "/", region="us-east-1")
+            status, issued = broker_login(broker, {"purpose": "laptop", "aws": proof})
+            assert status == 200, issued
+            assert issued["team"] == "platform" and issued["rule"] == "developers"
+            key = issued["key"]
+            assert settles_to(key, {200}) == 200, "the issued key works on the gateway"
+            status, info = admin_get(stack.master_key, f"/key/info?key={urllib.parse.quote(key)}")
+            assert status == 200, info
+            stored = info["info"]
+            assert stored["key_alias"] == issued["key_alias"] and stored["team_id"] == "platform"
+            assert MODEL in stored["models"] and "claude-opus-5-5" not in stored["models"]
+            expires = dt.datetime.fromisoformat(stored["expires"].replace("Z", "+00:00"))
+            expires = expires if expires.tzinfo else expires.replace(tzinfo=dt.UTC)
+            assert dt.timedelta(minutes=55) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=1, minutes=1)
+
+            again = broker_login(broker, {"purpose": "laptop", "aws": make_proof(
+                alice.get_credentials(), server_id=SERVER_ID, sts_url=sts.url + "/", region="us-east-1")})  # fmt: skip
+            assert again[0] == 200 and again[1]["key"] == key, "a re-login within the re-issue window: the same key"
+
+            # the policy no longer admits the Developer role: the sweep deletes the key, the gateway refuses it
+            write_policy(policy, policy_document(sts.url, idp.url, actions.url, [OTHER_RULE]))
+            assert settles_to(key, {401, 403}) in (401, 403), "a key the policy no longer admits is revoked"
+            refused = broker_login(broker, {"purpose": "laptop", "aws": make_proof(
+                alice.get_credentials(), server_id=SERVER_ID, sts_url=sts.url + "/", region="us-east-1")})  # fmt: skip
+            assert refused[0] == 403, refused
+            events = [e["event"] for e in broker.audit()]
+            assert "issued" in events and "revoked" in events and "refused" in events, events
