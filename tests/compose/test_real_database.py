@@ -26,9 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from llmgw.broker.aws_proof import make_proof
 from llmgw.paths import CONFIG, REPO
-from support.identity import ACCOUNT, SERVER_ID, BrokerProcess, policy_document, run_broker, run_sts, write_policy
+from support.identity import ACCOUNT, BrokerProcess, policy_document, run_broker, run_sts, write_policy
 from support.oidc_issuer import Issuer, github_claims
 from support.oidc_issuer import serve as serve_issuer
 
@@ -356,8 +355,7 @@ def test_the_key_broker_issues_keys_the_gateway_accepts_and_revokes_them(
         policy = write_policy(tmp_path / "policy.yaml", policy_document(sts.url, idp.url, actions.url, [BROKER_RULE]))
         with run_broker(run_dir, policy=policy, admin_url=GATEWAY, admin_key=credential, config=CONFIG) as broker:
             alice = sts.role_session("Developer", "alice@example.com")
-            proof = make_proof(alice.get_credentials(), server_id=SERVER_ID, sts_url=sts.url + "/", region="us-east-1")
-            status, issued = broker_login(broker, {"purpose": "laptop", "aws": proof})
+            status, issued = broker_login(broker, {"purpose": "laptop", "aws": sts.proof(alice)})
             assert status == 200, issued
             assert issued["team"] == "platform" and issued["rule"] == "developers"
             key = issued["key"]
@@ -371,15 +369,13 @@ def test_the_key_broker_issues_keys_the_gateway_accepts_and_revokes_them(
             expires = expires if expires.tzinfo else expires.replace(tzinfo=dt.UTC)
             assert dt.timedelta(minutes=55) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=1, minutes=1)
 
-            again = broker_login(broker, {"purpose": "laptop", "aws": make_proof(
-                alice.get_credentials(), server_id=SERVER_ID, sts_url=sts.url + "/", region="us-east-1")})  # fmt: skip
+            again = broker_login(broker, {"purpose": "laptop", "aws": sts.proof(alice)})
             assert again[0] == 200 and again[1]["key"] == key, "a re-login within the re-issue window: the same key"
 
             # the policy no longer admits the Developer role: the sweep deletes the key, the gateway refuses it
             write_policy(policy, policy_document(sts.url, idp.url, actions.url, [OTHER_RULE]))
             assert settles_to(key, {401, 403}) in (401, 403), "a key the policy no longer admits is revoked"
-            refused = broker_login(broker, {"purpose": "laptop", "aws": make_proof(
-                alice.get_credentials(), server_id=SERVER_ID, sts_url=sts.url + "/", region="us-east-1")})  # fmt: skip
+            refused = broker_login(broker, {"purpose": "laptop", "aws": sts.proof(alice)})
             assert refused[0] == 403, refused
             events = [e["event"] for e in broker.audit()]
             assert "issued" in events and "revoked" in events and "refused" in events, events

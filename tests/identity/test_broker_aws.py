@@ -10,12 +10,12 @@ import httpx
 import pytest
 from scripts.admin_double import AdminDouble
 
-from llmgw.broker.aws_proof import SERVER_ID_HEADER, make_proof
+from llmgw.broker.aws_proof import SERVER_ID_HEADER
 from support.identity import FOREIGN_ACCOUNT, SERVER_ID, BrokerProcess, Sts
 
 
 def proof(session, sts: Sts, *, server_id: str = SERVER_ID, url: str | None = None) -> dict:
-    return make_proof(session.get_credentials(), server_id=server_id, sts_url=url or sts.url + "/", region="us-east-1")
+    return sts.proof(session, server_id=server_id, url=url)
 
 
 def login(broker: BrokerProcess, body: dict) -> httpx.Response:

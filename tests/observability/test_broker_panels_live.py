@@ -18,13 +18,12 @@ import httpx
 import pytest
 from scripts.admin_double import AdminDouble, serve
 
-from llmgw.broker.aws_proof import make_proof
 from llmgw.paths import CONFIG, REPO
 from llmgw.scrape_config import render_targets
 from observability.dashboards import expand, load_dashboards, panel_queries
 from observability.test_dashboards_live import grafana_globals, has_finite_value
 from observability.vmstack import VictoriaMetrics, run_victoriametrics
-from support.identity import SERVER_ID, BrokerProcess, Sts, policy_document, run_broker, run_sts, write_policy
+from support.identity import BrokerProcess, Sts, policy_document, run_broker, run_sts, write_policy
 from support.oidc_issuer import Issuer
 from support.oidc_issuer import serve as serve_issuer
 from support.stack import free_port, new_master_key
@@ -85,17 +84,14 @@ def traffic(broker: BrokerProcess, sts: Sts, idp: Issuer, first: bool) -> dict[s
             idp.down = False
     developer = sts.role_session("Developer", "alice@example.com")
 
-    def aws_proof(session: boto3.Session) -> dict:
-        return make_proof(session.get_credentials(), server_id=SERVER_ID, sts_url=sts.url + "/", region="us-east-1")
-
-    statuses["aws laptop"] = login(broker, {"purpose": "laptop", "aws": aws_proof(developer)})
-    statuses["aws batch"] = login(broker, {"purpose": "batch", "aws": aws_proof(developer)})
+    statuses["aws laptop"] = login(broker, {"purpose": "laptop", "aws": sts.proof(developer)})
+    statuses["aws batch"] = login(broker, {"purpose": "batch", "aws": sts.proof(developer)})
     statuses["oidc alice"] = login(broker, {"id_token": idp.mint({"aud": "gateway-cli", **idp.users["alice"]})})
     statuses["oidc bob (no rule)"] = login(broker, {"id_token": idp.mint({"aud": "gateway-cli", **idp.users["bob"]})})
     frozen = developer.get_credentials().get_frozen_credentials()
     forged = boto3.Session(aws_access_key_id=frozen.access_key, aws_secret_access_key="not-the-secret",
                            aws_session_token=frozen.token)  # fmt: skip
-    statuses["aws tampered"] = login(broker, {"aws": aws_proof(forged)})  # STS: SignatureDoesNotMatch
+    statuses["aws tampered"] = login(broker, {"aws": sts.proof(forged)})  # STS: SignatureDoesNotMatch
     return statuses
 
 

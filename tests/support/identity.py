@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import yaml
 
+from llmgw.broker.aws_proof import make_proof
 from llmgw.stack.procs import Process, base_env, free_port, http_ok, procfile_process
 
 ACCOUNT = "123456789012"
@@ -44,6 +45,12 @@ class Sts:
         key = iam.create_access_key(UserName=name)["AccessKey"]
         return boto3.Session(
             aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"], region_name="us-east-1"
+        )
+
+    def proof(self, session: boto3.Session, *, server_id: str = SERVER_ID, url: str | None = None) -> dict:
+        """The broker's AWS proof: a presigned sts:GetCallerIdentity of session's credentials, for this STS."""
+        return make_proof(
+            session.get_credentials(), server_id=server_id, sts_url=url or self.url + "/", region="us-east-1"
         )
 
     def role_session(self, role: str, session: str, account: str = ACCOUNT) -> boto3.Session:
